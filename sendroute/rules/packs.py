@@ -1,0 +1,396 @@
+"""Loading rules packs: the national pack for England, overlaid by one area pack.
+
+A pack is a folder of YAML data (never code): ``pack.yaml`` plus the folders ``facts``,
+``citations``, ``bodies``, ``routes``, ``deadlines``, ``warnings`` and ``conditions``. Each file
+holds one entry, or a list of entries, each with an ``id``. An area pack (``extends: england``)
+adds entries and overlays national ones with the same id: mappings merge key by key, a route's
+steps merge by step id, and any other list is replaced whole.
+
+Loading checks everything before anything is used: a broken pack raises :class:`PackError` naming
+the file, the line and the field, and no part of it is loaded.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .conditions import Condition, deadlines_used, parse_condition
+from .dates import METHODS
+from .errors import InputError, PackError
+from .model import (
+    Body,
+    Citation,
+    DeadlineSpec,
+    Fact,
+    PackMeta,
+    Route,
+    Step,
+    WarningSpec,
+)
+from .yamlfile import LineDict, line_of, load_yaml_file
+
+__all__ = [
+    "BUILTIN_PACKS",
+    "CompiledDeadline",
+    "CompiledRoute",
+    "CompiledStep",
+    "CompiledWarning",
+    "RuleSet",
+    "available_areas",
+    "load_ruleset",
+    "load_ruleset_from",
+]
+
+BUILTIN_PACKS = Path(__file__).resolve().parent.parent / "packs"
+KINDS = ("facts", "citations", "bodies", "conditions", "deadlines", "routes", "warnings")
+ADJUSTMENTS = ("none", "next_working_day", "tribunal_rule_12")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class CompiledStep:
+    spec: Step
+    route: str
+    relevant: Condition
+    done: Condition | None
+    requires: tuple[Condition, ...]
+    exclusions: tuple[Condition, ...]
+    recommend: Condition | None
+
+
+@dataclass(frozen=True)
+class CompiledRoute:
+    spec: Route
+    applies: Condition
+    steps: tuple[CompiledStep, ...]
+
+
+@dataclass(frozen=True)
+class CompiledDeadline:
+    spec: DeadlineSpec
+    applies: Condition
+
+
+@dataclass(frozen=True)
+class CompiledWarning:
+    spec: WarningSpec
+    when: Condition
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Everything the advice engine needs for one area: national rules with the area's overlay."""
+
+    area: PackMeta
+    packs: tuple[PackMeta, ...]
+    facts: Mapping[str, Fact]
+    citations: Mapping[str, Citation]
+    bodies: Mapping[str, Body]
+    routes: tuple[CompiledRoute, ...]
+    deadlines: Mapping[str, CompiledDeadline]
+    warnings: tuple[CompiledWarning, ...]
+
+    def step(self, step_id: str) -> CompiledStep:
+        """The step with this id, from any route."""
+        for route in self.routes:
+            for step in route.steps:
+                if step.spec.id == step_id:
+                    return step
+        raise KeyError(step_id)
+
+
+@dataclass
+class _Entry:
+    data: dict[str, Any]
+    file: str
+
+
+@dataclass
+class _RawPack:
+    meta: PackMeta
+    folder: Path
+    entries: dict[str, dict[str, _Entry]]
+
+
+def _validate(model: type[M], data: Any, file: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = first["loc"]
+        node: Any = data
+        line = line_of(data)
+        for part in loc:
+            if isinstance(node, dict) and isinstance(part, str):
+                line = line_of(node, part) or line
+                node = node.get(part)
+            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+                line = line_of(node, part) or line
+                node = node[part]
+            else:
+                break
+        field = ".".join(str(p) for p in loc) or "(whole entry)"
+        more = len(exc.errors()) - 1
+        extra = f" ({more} more problem{'s' if more != 1 else ''} in this entry.)" if more else ""
+        message = first["msg"]
+        if first["type"] == "extra_forbidden":
+            message = "this field is not part of the pack format; check its spelling"
+        elif first["type"] == "missing":
+            message = "this field is required"
+        raise PackError(f"{message}.{extra}", file=file, line=line, field=field) from None
+
+
+def _read_pack(folder: Path) -> _RawPack:
+    meta_path = folder / "pack.yaml"
+    if not folder.is_dir():
+        raise PackError("the pack folder does not exist.", file=str(folder))
+    if not meta_path.is_file():
+        raise PackError("a pack folder needs a pack.yaml naming the pack.", file=str(folder))
+    meta = _validate(PackMeta, load_yaml_file(meta_path), str(meta_path))
+    if meta.kind == "area" and not meta.extends:
+        raise PackError("an area pack must say which pack it extends (extends: england).", file=str(meta_path))
+    entries: dict[str, dict[str, _Entry]] = {kind: {} for kind in KINDS}
+    unknown = sorted(
+        p.name for p in folder.iterdir() if p.is_dir() and p.name not in KINDS and not p.name.startswith((".", "_"))
+    )
+    if unknown:
+        raise PackError(f"unknown folder(s) {unknown}; a pack has only {list(KINDS)}.", file=str(folder))
+    for kind in KINDS:
+        sub = folder / kind
+        if not sub.is_dir():
+            continue
+        for path in sorted(sub.rglob("*")):
+            if path.is_dir() or path.name.startswith("."):
+                continue
+            if path.suffix not in (".yaml", ".yml"):
+                raise PackError("packs hold YAML data only; remove or rename this file.", file=str(path))
+            raw = load_yaml_file(path)
+            items = raw if isinstance(raw, list) else [raw]
+            for index, item in enumerate(items):
+                if not isinstance(item, dict) or "id" not in item:
+                    raise PackError(
+                        "each entry must be a mapping with an 'id'.",
+                        file=str(path),
+                        line=line_of(raw, index) if isinstance(raw, list) else line_of(raw),
+                    )
+                key = str(item["id"])
+                if key in entries[kind]:
+                    raise PackError(
+                        f"the id {key!r} is used twice in {kind}/ (also in {entries[kind][key].file}).",
+                        file=str(path),
+                        line=line_of(item, "id"),
+                    )
+                entries[kind][key] = _Entry(item, str(path))
+    return _RawPack(meta, folder, entries)
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    merged = LineDict(copy.deepcopy(dict(base)))
+    merged.line = getattr(over, "line", 0)
+    merged.key_lines = dict(getattr(base, "key_lines", {}))
+    merged.key_lines.update(getattr(over, "key_lines", {}))
+    for key, value in over.items():
+        if key == "steps" and isinstance(value, list) and isinstance(merged.get(key), list):
+            steps = {s.get("id"): s for s in merged[key] if isinstance(s, dict)}
+            order = [s.get("id") for s in merged[key] if isinstance(s, dict)]
+            for step in value:
+                sid = step.get("id") if isinstance(step, dict) else None
+                if sid in steps:
+                    steps[sid] = _merge(steps[sid], step)
+                else:
+                    steps[sid] = step
+                    order.append(sid)
+            merged[key] = [steps[s] for s in order]
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _overlay(packs: Iterable[_RawPack]) -> dict[str, dict[str, _Entry]]:
+    result: dict[str, dict[str, _Entry]] = {kind: {} for kind in KINDS}
+    for pack in packs:
+        for kind in KINDS:
+            for key, entry in pack.entries[kind].items():
+                if key in result[kind]:
+                    result[kind][key] = _Entry(_merge(result[kind][key].data, entry.data), entry.file)
+                else:
+                    result[kind][key] = entry
+    return result
+
+
+def _compile(chain: list[_RawPack]) -> RuleSet:
+    merged = _overlay(chain)
+    facts = {k: _validate(Fact, e.data, e.file) for k, e in merged["facts"].items()}
+    facts = dict(sorted(facts.items(), key=lambda kv: kv[1].priority))
+    citations = {k: _validate(Citation, e.data, e.file) for k, e in merged["citations"].items()}
+    bodies = {k: _validate(Body, e.data, e.file) for k, e in merged["bodies"].items()}
+    named = {k: e.data.get("when") for k, e in merged["conditions"].items()}
+    for key, entry in merged["conditions"].items():
+        if set(entry.data) - {"id", "when", "description"}:
+            raise PackError("a named condition has only id, description and when.", file=entry.file)
+        if "when" not in entry.data:
+            raise PackError("a named condition needs 'when'.", file=entry.file, field=key)
+
+    def cond(raw: Any, file: str, where: str) -> Condition:
+        try:
+            return parse_condition(raw, facts=facts, named=named, where=where)
+        except PackError as exc:
+            raise PackError(exc.message, file=file, line=exc.line, field=exc.field) from None
+
+    def check_cites(cites: Iterable[str], file: str, where: str) -> None:
+        for cid in cites:
+            if cid not in citations:
+                raise PackError(f"cites {cid!r}, which is not in citations/. Add it or fix the id.", file=file, field=where)
+
+    for fact in facts.values():
+        if fact.type in ("choice", "multichoice") and not fact.values:
+            raise PackError("a choice fact needs its allowed values.", file=merged["facts"][fact.id].file, field=fact.id)
+        check_cites(fact.cite, merged["facts"][fact.id].file, fact.id)
+    for cit in citations.values():
+        file = merged["citations"][cit.id].file
+        if cit.kind == "source_document" and not cit.quote:
+            raise PackError("a source_document citation needs the verbatim 'quote'.", file=file, field=cit.id)
+        if cit.kind == "domain_rule" and not (cit.title and cit.source):
+            raise PackError("a domain_rule citation needs a 'title' and its public 'source'.", file=file, field=cit.id)
+    for body in bodies.values():
+        check_cites(body.cite, merged["bodies"][body.id].file, body.id)
+
+    deadlines: dict[str, CompiledDeadline] = {}
+    for key, entry in merged["deadlines"].items():
+        spec = _validate(DeadlineSpec, entry.data, entry.file)
+        check_cites(spec.cite, entry.file, key)
+        periods = [(p.start, p.method) for p in spec.later_of]
+        if spec.start is not None:
+            if spec.amount is None or spec.method is None:
+                raise PackError("a deadline with a start needs 'amount' and 'method'.", file=entry.file, field=key)
+            periods.append((spec.start, spec.method))
+        elif not spec.later_of:
+            raise PackError("a deadline needs a 'start' fact (with amount and method) or 'later_of'.", file=entry.file, field=key)
+        periods += [(spec.start or "", v.method) for v in spec.versions]
+        for start, method in periods:
+            if start and (start not in facts or facts[start].type != "date"):
+                raise PackError(f"the start {start!r} must be a date fact.", file=entry.file, field=key)
+            if method not in METHODS:
+                raise PackError(f"unknown counting method {method!r}; use one of {sorted(METHODS)}.", file=entry.file, field=key)
+        for adj in (spec.adjustment, *(v.adjustment for v in spec.versions)):
+            if adj not in ADJUSTMENTS:
+                raise PackError(f"unknown adjustment {adj!r}; use one of {list(ADJUSTMENTS)}.", file=entry.file, field=key)
+        for version in spec.versions:
+            check_cites(version.cite, entry.file, key)
+        deadlines[key] = CompiledDeadline(spec, cond(spec.applies, entry.file, f"{key}.applies"))
+
+    routes: list[CompiledRoute] = []
+    seen_steps: dict[str, str] = {}
+    for key, entry in merged["routes"].items():
+        spec = _validate(Route, entry.data, entry.file)
+        check_cites(spec.cite, entry.file, key)
+        steps = []
+        for step in spec.steps:
+            where = f"{key}.steps.{step.id}"
+            if step.id in seen_steps:
+                raise PackError(f"step id {step.id!r} is also used in route {seen_steps[step.id]!r}.", file=entry.file, field=where)
+            seen_steps[step.id] = key
+            if step.body not in bodies:
+                raise PackError(f"names body {step.body!r}, which is not in bodies/.", file=entry.file, field=where)
+            check_cites(step.cite, entry.file, where)
+            for reason in (*step.requires, *step.exclusions):
+                check_cites(reason.cite, entry.file, where)
+            for dl in (*step.deadlines, *([step.time_limit] if step.time_limit else [])):
+                if dl not in deadlines:
+                    raise PackError(f"names deadline {dl!r}, which is not in deadlines/.", file=entry.file, field=where)
+            compiled = CompiledStep(
+                spec=step,
+                route=key,
+                relevant=cond(step.relevant, entry.file, f"{where}.relevant"),
+                done=None if step.done is None else cond(step.done, entry.file, f"{where}.done"),
+                requires=tuple(cond(r.when, entry.file, f"{where}.requires") for r in step.requires),
+                exclusions=tuple(cond(r.when, entry.file, f"{where}.exclusions") for r in step.exclusions),
+                recommend=None if step.recommend is None else cond(step.recommend, entry.file, f"{where}.recommend"),
+            )
+            for c in (compiled.relevant, *([compiled.done] if compiled.done else []), *compiled.requires, *compiled.exclusions, *([compiled.recommend] if compiled.recommend else [])):
+                for dl in deadlines_used(c):
+                    if dl not in deadlines:
+                        raise PackError(f"a condition names deadline {dl!r}, which is not in deadlines/.", file=entry.file, field=where)
+            steps.append(compiled)
+        routes.append(CompiledRoute(spec, cond(spec.applies, entry.file, f"{key}.applies"), tuple(steps)))
+    routes.sort(key=lambda r: (r.spec.order, r.spec.id))
+
+    warnings: list[CompiledWarning] = []
+    for key, entry in merged["warnings"].items():
+        spec = _validate(WarningSpec, entry.data, entry.file)
+        check_cites(spec.cite, entry.file, key)
+        when = cond(spec.when, entry.file, f"{key}.when")
+        for dl in deadlines_used(when):
+            if dl not in deadlines:
+                raise PackError(f"a condition names deadline {dl!r}, which is not in deadlines/.", file=entry.file, field=key)
+        warnings.append(CompiledWarning(spec, when))
+
+    return RuleSet(
+        area=chain[-1].meta,
+        packs=tuple(p.meta for p in chain),
+        facts=facts,
+        citations=citations,
+        bodies=bodies,
+        routes=tuple(routes),
+        deadlines=deadlines,
+        warnings=tuple(warnings),
+    )
+
+
+def _chain(folder: Path, search: Iterable[Path]) -> list[_RawPack]:
+    chain = [_read_pack(folder)]
+    seen = {chain[0].meta.id}
+    while chain[0].meta.extends:
+        parent = chain[0].meta.extends
+        if parent in seen:
+            raise PackError(f"packs extend each other in a circle ({parent}).", file=str(folder))
+        candidates = [d / parent for d in search if (d / parent / "pack.yaml").is_file()]
+        if not candidates:
+            raise PackError(f"extends {parent!r}, but no pack of that name was found.", file=str(folder / "pack.yaml"))
+        chain.insert(0, _read_pack(candidates[0]))
+        seen.add(parent)
+    return chain
+
+
+def load_ruleset_from(folder: Path, search: Iterable[Path] = (BUILTIN_PACKS,)) -> RuleSet:
+    """Load the pack in ``folder`` with the packs it extends (looked up in ``search``)."""
+    search = [folder.parent, *search]
+    return _compile(_chain(folder, search))
+
+
+def available_areas(root: Path = BUILTIN_PACKS) -> dict[str, PackMeta]:
+    """The area packs shipped with sendroute, by id."""
+    areas = {}
+    for meta_path in sorted(root.glob("*/pack.yaml")):
+        meta = _validate(PackMeta, load_yaml_file(meta_path), str(meta_path))
+        if meta.kind == "area":
+            areas[meta.id] = meta
+    return areas
+
+
+@cache
+def load_ruleset(area: str = "norfolk") -> RuleSet:
+    """The rules for an area shipped with sendroute (cached: packs are read once per process)."""
+    areas = available_areas()
+    if area not in areas:
+        raise InputError(
+            f"there is no area {area!r}. Areas available: {', '.join(sorted(areas)) or 'none'}.",
+            field="area",
+        )
+    return load_ruleset_from(BUILTIN_PACKS / area)
+
+
+def today_default() -> dt.date:
+    """Today's date on this machine."""
+    return dt.date.today()
