@@ -38,9 +38,20 @@ from sendroute.rules.yamlfile import load_yaml_file
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 EXPECT_KEYS = {
-    "routes", "next_steps", "next_steps_include", "other_options_include", "not_open_include",
-    "status", "reasons_include", "deadlines", "no_deadlines", "warnings", "no_warnings",
-    "next_question", "missing_facts_include", "missing_facts_exclude",
+    "routes",
+    "next_steps",
+    "next_steps_include",
+    "other_options_include",
+    "not_open_include",
+    "status",
+    "reasons_include",
+    "deadlines",
+    "no_deadlines",
+    "warnings",
+    "no_warnings",
+    "next_question",
+    "missing_facts_include",
+    "missing_facts_exclude",
 }
 
 
@@ -63,7 +74,7 @@ class ScenarioFile(pytest.File):
             yield ScenarioItem.from_parent(self, name=name, spec=spec)
 
 
-class ScenarioFailure(AssertionError):
+class ScenarioError(AssertionError):
     pass
 
 
@@ -76,7 +87,7 @@ class ScenarioItem(pytest.Item):
         spec = self.spec
         unknown = set(spec) - {"name", "area", "today", "facts", "expect", "error"}
         if unknown:
-            raise ScenarioFailure(f"unknown scenario keys {sorted(unknown)}")
+            raise ScenarioError(f"unknown scenario keys {sorted(unknown)}")
         today = spec["today"]
         if isinstance(today, str):
             today = dt.date.fromisoformat(today)
@@ -85,14 +96,16 @@ class ScenarioItem(pytest.Item):
                 advise_raw(spec.get("facts") or {}, area=spec.get("area", "norfolk"), today=today)
             except InputError as exc:
                 if spec["error"].lower() not in str(exc).lower():
-                    raise ScenarioFailure(f"error {str(exc)!r} does not mention {spec['error']!r}") from None
+                    raise ScenarioError(
+                        f"error {str(exc)!r} does not mention {spec['error']!r}"
+                    ) from None
                 return
-            raise ScenarioFailure("the input was accepted, but it should have been refused")
+            raise ScenarioError("the input was accepted, but it should have been refused")
         advice = advise_raw(spec.get("facts") or {}, area=spec.get("area", "norfolk"), today=today)
         check_expectations(advice, spec.get("expect") or {})
 
     def repr_failure(self, excinfo, style=None):  # type: ignore[no-untyped-def]
-        if isinstance(excinfo.value, ScenarioFailure):
+        if isinstance(excinfo.value, ScenarioError):
             return f"scenario {self.name!r} in {self.path.name}: {excinfo.value}"
         return super().repr_failure(excinfo)
 
@@ -103,7 +116,13 @@ class ScenarioItem(pytest.Item):
 def _all_steps(advice: Advice) -> dict[str, str]:
     steps = {}
     for concern in advice.concerns:
-        for group in (concern.done, concern.next_steps, concern.other_options, concern.not_open, concern.undecided):
+        for group in (
+            concern.done,
+            concern.next_steps,
+            concern.other_options,
+            concern.not_open,
+            concern.undecided,
+        ):
             for step in group:
                 steps[step.id] = step.status
     return steps
@@ -112,9 +131,9 @@ def _all_steps(advice: Advice) -> dict[str, str]:
 def check_expectations(advice: Advice, expect: dict[str, Any]) -> None:
     unknown = set(expect) - EXPECT_KEYS
     if unknown:
-        raise ScenarioFailure(f"unknown expectations {sorted(unknown)}")
+        raise ScenarioError(f"unknown expectations {sorted(unknown)}")
     if not expect:
-        raise ScenarioFailure("a scenario must expect something")
+        raise ScenarioError("a scenario must expect something")
     steps = _all_steps(advice)
     next_ids = [s.id for c in advice.concerns for s in c.next_steps]
     other_ids = [s.id for c in advice.concerns for s in c.other_options]
@@ -129,7 +148,10 @@ def check_expectations(advice: Advice, expect: dict[str, Any]) -> None:
         got = [c.route for c in advice.concerns]
         check(got == expect["routes"], f"routes: expected {expect['routes']}, got {got}")
     if "next_steps" in expect:
-        check(sorted(next_ids) == sorted(expect["next_steps"]), f"next steps: expected {expect['next_steps']}, got {next_ids}")
+        check(
+            sorted(next_ids) == sorted(expect["next_steps"]),
+            f"next steps: expected {expect['next_steps']}, got {next_ids}",
+        )
     for key, ids, label in (
         ("next_steps_include", next_ids, "next steps"),
         ("other_options_include", other_ids, "other options"),
@@ -143,16 +165,24 @@ def check_expectations(advice: Advice, expect: dict[str, Any]) -> None:
     for sid, words in (expect.get("reasons_include") or {}).items():
         step = advice.step(sid)
         texts = [r.text for r in step.reasons] if step else []
-        check(any(words.lower() in t.lower() for t in texts), f"step {sid}: no reason mentions {words!r}; reasons: {texts}")
+        check(
+            any(words.lower() in t.lower() for t in texts),
+            f"step {sid}: no reason mentions {words!r}; reasons: {texts}",
+        )
     for did, want in (expect.get("deadlines") or {}).items():
         got_dl = advice.deadline(did)
         if got_dl is None:
-            problems.append(f"deadline {did}: expected, but not in the advice ({[d.id for d in advice.deadlines]})")
+            problems.append(
+                f"deadline {did}: expected, but not in the advice ({[d.id for d in advice.deadlines]})"
+            )
             continue
         for field, value in want.items():
             if field == "explanation_includes":
                 text = " ".join(got_dl.explanation)
-                check(value.lower() in text.lower(), f"deadline {did}: explanation lacks {value!r}: {text}")
+                check(
+                    value.lower() in text.lower(),
+                    f"deadline {did}: explanation lacks {value!r}: {text}",
+                )
                 continue
             actual = getattr(got_dl, field)
             if isinstance(value, dt.date) or field == "date":
@@ -167,10 +197,19 @@ def check_expectations(advice: Advice, expect: dict[str, Any]) -> None:
         check(wid not in warning_ids, f"warning {wid}: should not be shown")
     if "next_question" in expect:
         got_q = advice.next_question.fact if advice.next_question else None
-        check(got_q == expect["next_question"], f"next question: expected {expect['next_question']}, got {got_q}")
+        check(
+            got_q == expect["next_question"],
+            f"next question: expected {expect['next_question']}, got {got_q}",
+        )
     for fid in expect.get("missing_facts_include", []):
-        check(fid in advice.missing_facts, f"missing facts: expected {fid!r} among {advice.missing_facts}")
+        check(
+            fid in advice.missing_facts,
+            f"missing facts: expected {fid!r} among {advice.missing_facts}",
+        )
     for fid in expect.get("missing_facts_exclude", []):
-        check(fid not in advice.missing_facts, f"missing facts: {fid!r} should not be asked; got {advice.missing_facts}")
+        check(
+            fid not in advice.missing_facts,
+            f"missing facts: {fid!r} should not be asked; got {advice.missing_facts}",
+        )
     if problems:
-        raise ScenarioFailure("; ".join(problems))
+        raise ScenarioError("; ".join(problems))

@@ -12,7 +12,8 @@ Sources: domain.md R-TIME-01 (what a working day is), R-TIME-02 and R-TIME-05 (t
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from functools import cache
 
 from govuk_bank_holidays.bank_holidays import BankHolidays
@@ -42,6 +43,18 @@ class WorkingCalendar:
     first: dt.date
     last: dt.date
     source: str
+    # Ordinals of every working day in range, ascending: counting becomes a binary search.
+    _working: list[int] = field(init=False, repr=False, compare=False)
+    _holiday_days: list[dt.date] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        working = [
+            n
+            for n in range(self.first.toordinal(), self.last.toordinal() + 1)
+            if dt.date.fromordinal(n).weekday() < 5 and dt.date.fromordinal(n) not in self.holidays
+        ]
+        object.__setattr__(self, "_working", working)
+        object.__setattr__(self, "_holiday_days", sorted(self.holidays))
 
     def check(self, day: dt.date) -> None:
         """Raise :class:`BeyondCalendarError` if ``day`` is outside the known range."""
@@ -52,6 +65,28 @@ class WorkingCalendar:
         """True for a Monday to Friday that is not a bank holiday (R-TIME-01)."""
         self.check(day)
         return day.weekday() < 5 and day not in self.holidays
+
+    def nth_working_day_after(self, start: dt.date, n: int) -> dt.date:
+        """The ``n``th working day after ``start`` (``start`` itself is day 0), for n >= 1."""
+        self.check(start)
+        index = bisect_right(self._working, start.toordinal()) + n - 1
+        if index >= len(self._working):
+            raise BeyondCalendarError(self.last + dt.timedelta(days=1), self.first, self.last)
+        return dt.date.fromordinal(self._working[index])
+
+    def working_days_in(self, after: dt.date, upto: dt.date) -> int:
+        """How many working days fall after ``after`` and on or before ``upto``."""
+        self.check(after)
+        self.check(upto)
+        return bisect_right(self._working, upto.toordinal()) - bisect_right(
+            self._working, after.toordinal()
+        )
+
+    def holidays_between(self, after: dt.date, upto: dt.date) -> list[tuple[dt.date, str]]:
+        """Bank holidays after ``after`` and on or before ``upto``, in date order."""
+        low = bisect_right(self._holiday_days, after)
+        high = bisect_right(self._holiday_days, upto)
+        return [(d, self.holidays[d]) for d in self._holiday_days[low:high]]
 
     def non_working_reason(self, day: dt.date) -> str | None:
         """Why ``day`` is not a working day ("Saturday", "Good Friday" ...), or None if it is one."""

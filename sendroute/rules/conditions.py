@@ -34,6 +34,7 @@ __all__ = [
     "Not",
     "Truth",
     "blocking",
+    "describe",
     "evaluate",
     "facts_used",
     "parse_condition",
@@ -95,9 +96,7 @@ TRUE = Always(True)
 class Context:
     """What a condition is evaluated against: the facts, and a way to ask about deadlines."""
 
-    def __init__(
-        self, facts: Mapping[str, Any], deadline_passed: Callable[[str], Truth]
-    ) -> None:
+    def __init__(self, facts: Mapping[str, Any], deadline_passed: Callable[[str], Truth]) -> None:
         self.facts = facts
         self.deadline_passed = deadline_passed
 
@@ -116,7 +115,8 @@ def evaluate(cond: Condition, ctx: Context) -> Truth:
         value = ctx.facts.get(cond.fact)
         if value is None:
             return None
-        return value >= cond.number if cond.op == "at_least" else value < cond.number
+        number = float(value)
+        return number >= cond.number if cond.op == "at_least" else number < cond.number
     if isinstance(cond, DeadlinePassed):
         passed = ctx.deadline_passed(cond.deadline)
         return None if passed is None else passed == cond.passed
@@ -142,9 +142,7 @@ def evaluate(cond: Condition, ctx: Context) -> Truth:
     return None if value is None else not value
 
 
-def blocking(
-    cond: Condition, ctx: Context, deadline_facts: Callable[[str], set[str]]
-) -> set[str]:
+def blocking(cond: Condition, ctx: Context, deadline_facts: Callable[[str], set[str]]) -> set[str]:
     """The unknown facts that keep ``cond`` undecided. Empty when ``cond`` is decided.
 
     Only parts that are themselves undecided are searched: a fact that could not change the
@@ -200,7 +198,10 @@ def parse_condition(
     if raw is None:
         return TRUE
     if not isinstance(raw, dict):
-        raise PackError(f"a condition must be a mapping such as {{fact: ..., is: ...}}, not {raw!r}.", field=where)
+        raise PackError(
+            f"a condition must be a mapping such as {{fact: ..., is: ...}}, not {raw!r}.",
+            field=where,
+        )
     keys = set(raw)
     if keys == {"always"}:
         if not isinstance(raw["always"], bool):
@@ -212,16 +213,22 @@ def parse_condition(
         if not isinstance(items, list) or not items:
             raise PackError(f"'{key}' takes a non-empty list of conditions.", field=where)
         parsed = tuple(
-            parse_condition(item, facts=facts, named=named, where=f"{where}.{key}[{i}]", _seen=_seen)
+            parse_condition(
+                item, facts=facts, named=named, where=f"{where}.{key}[{i}]", _seen=_seen
+            )
             for i, item in enumerate(items)
         )
         return All(parsed) if key == "all" else AnyOf(parsed)
     if keys == {"not"}:
-        return Not(parse_condition(raw["not"], facts=facts, named=named, where=f"{where}.not", _seen=_seen))
+        return Not(
+            parse_condition(raw["not"], facts=facts, named=named, where=f"{where}.not", _seen=_seen)
+        )
     if keys == {"condition"}:
         name = raw["condition"]
         if name not in named:
-            raise PackError(f"there is no named condition {name!r}. Define it in conditions/.", field=where)
+            raise PackError(
+                f"there is no named condition {name!r}. Define it in conditions/.", field=where
+            )
         if name in _seen:
             raise PackError(f"the named condition {name!r} refers to itself.", field=where)
         return parse_condition(
@@ -229,7 +236,9 @@ def parse_condition(
         )
     if "deadline" in keys:
         if keys != {"deadline", "passed"} or not isinstance(raw["passed"], bool):
-            raise PackError("a deadline condition is {deadline: ID, passed: true|false}.", field=where)
+            raise PackError(
+                "a deadline condition is {deadline: ID, passed: true|false}.", field=where
+            )
         return DeadlinePassed(str(raw["deadline"]), raw["passed"])
     if "fact" in keys:
         return _parse_fact_condition(raw, facts=facts, where=where)
@@ -240,28 +249,41 @@ def parse_condition(
     )
 
 
-def _parse_fact_condition(raw: dict[str, Any], *, facts: Mapping[str, Fact], where: str) -> Condition:
+def _parse_fact_condition(
+    raw: dict[str, Any], *, facts: Mapping[str, Fact], where: str
+) -> Condition:
     name = raw["fact"]
     fact = facts.get(name)
     if fact is None:
-        raise PackError(f"the condition names an unknown fact {name!r}. Add it to facts/ or fix the name.", field=where)
+        raise PackError(
+            f"the condition names an unknown fact {name!r}. Add it to facts/ or fix the name.",
+            field=where,
+        )
     ops = set(raw) - {"fact"}
     if len(ops) != 1:
-        raise PackError("a fact condition takes exactly one of is, in, includes, at_least, below.", field=where)
+        raise PackError(
+            "a fact condition takes exactly one of is, in, includes, at_least, below.", field=where
+        )
     (op,) = ops
     allowed = {v.value for v in fact.values}
 
     def check_value(value: Any) -> Any:
         if fact.type == "bool":
             if not isinstance(value, bool):
-                raise PackError(f"fact {name!r} is yes/no: compare it with true or false, not {value!r}.", field=where)
+                raise PackError(
+                    f"fact {name!r} is yes/no: compare it with true or false, not {value!r}.",
+                    field=where,
+                )
         elif fact.type in ("choice", "multichoice"):
             if value not in allowed:
                 raise PackError(
-                    f"{value!r} is not a value of fact {name!r}; it allows {sorted(allowed)}.", field=where
+                    f"{value!r} is not a value of fact {name!r}; it allows {sorted(allowed)}.",
+                    field=where,
                 )
         else:
-            raise PackError(f"fact {name!r} is a {fact.type}; it cannot be compared with '{op}'.", field=where)
+            raise PackError(
+                f"fact {name!r} is a {fact.type}; it cannot be compared with '{op}'.", field=where
+            )
         return value
 
     if op == "is":
@@ -271,14 +293,58 @@ def _parse_fact_condition(raw: dict[str, Any], *, facts: Mapping[str, Fact], whe
     if op == "in":
         values = raw["in"]
         if not isinstance(values, list) or not values or fact.type == "multichoice":
-            raise PackError(f"'in' takes a non-empty list of values of the choice fact {name!r}.", field=where)
+            raise PackError(
+                f"'in' takes a non-empty list of values of the choice fact {name!r}.", field=where
+            )
         return FactIn(name, frozenset(check_value(v) for v in values))
     if op == "includes":
         if fact.type != "multichoice":
-            raise PackError(f"'includes' is for multi-choice facts; {name!r} is a {fact.type}.", field=where)
+            raise PackError(
+                f"'includes' is for multi-choice facts; {name!r} is a {fact.type}.", field=where
+            )
         return FactIncludes(name, check_value(raw["includes"]))
     if op in ("at_least", "below"):
-        if fact.type != "number" or isinstance(raw[op], bool) or not isinstance(raw[op], int | float):
+        if (
+            fact.type != "number"
+            or isinstance(raw[op], bool)
+            or not isinstance(raw[op], int | float)
+        ):
             raise PackError(f"'{op}' compares a number fact with a number.", field=where)
         return FactCompare(name, op, float(raw[op]))
-    raise PackError(f"unknown fact comparison {op!r}; use is, in, includes, at_least or below.", field=where)
+    raise PackError(
+        f"unknown fact comparison {op!r}; use is, in, includes, at_least or below.", field=where
+    )
+
+
+def describe(cond: Condition, facts: Mapping[str, Fact]) -> str:
+    """A condition in words, for `sendroute explain`: 'school_stage is one of: a, b'."""
+
+    def label(fact_id: str, value: Any) -> str:
+        fact = facts.get(fact_id)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if fact is not None:
+            for v in fact.values:
+                if v.value == value:
+                    return f"{value} ({v.label})"
+        return str(value)
+
+    if isinstance(cond, Always):
+        return "always" if cond.value else "never"
+    if isinstance(cond, FactIn):
+        values = sorted(cond.values, key=str)
+        if len(values) == 1:
+            return f"{cond.fact} is {label(cond.fact, values[0])}"
+        return f"{cond.fact} is one of: " + ", ".join(label(cond.fact, v) for v in values)
+    if isinstance(cond, FactIncludes):
+        return f"{cond.fact} includes {label(cond.fact, cond.value)}"
+    if isinstance(cond, FactCompare):
+        word = "at least" if cond.op == "at_least" else "below"
+        return f"{cond.fact} is {word} {cond.number:g}"
+    if isinstance(cond, DeadlinePassed):
+        return f"the deadline {cond.deadline} has {'passed' if cond.passed else 'not passed'}"
+    if isinstance(cond, All | AnyOf):
+        word = "all of" if isinstance(cond, All) else "any of"
+        parts = [describe(item, facts) for item in cond.items]
+        return f"{word}: (" + "; ".join(parts) + ")"
+    return f"not ({describe(cond.item, facts)})"

@@ -138,7 +138,9 @@ def _calendar_days_after(start: dt.date, amount: int, _: WorkingCalendar) -> Cou
     end = start + dt.timedelta(days=amount)
     return Counted(
         end,
-        (f"{plural(amount, 'calendar_days_after')} after {format_date(start)} is {format_date(end)}.",),
+        (
+            f"{plural(amount, 'calendar_days_after')} after {format_date(start)} is {format_date(end)}.",
+        ),
     )
 
 
@@ -163,16 +165,12 @@ def _weeks_after(start: dt.date, amount: int, _: WorkingCalendar) -> Counted:
 
 def _working_days_after(start: dt.date, amount: int, cal: WorkingCalendar) -> Counted:
     cal.check(start)
-    day = start
-    counted = 0
-    skipped: list[str] = []
-    while counted < amount:
-        day += dt.timedelta(days=1)
-        reason = cal.non_working_reason(day)
-        if reason is None:
-            counted += 1
-        elif reason not in ("Saturday", "Sunday"):
-            skipped.append(f"{format_date(day)} ({reason})")
+    day = cal.nth_working_day_after(start, amount) if amount > 0 else start
+    skipped = [
+        f"{format_date(d)} ({name})"
+        for d, name in cal.holidays_between(start, day)
+        if d.weekday() < 5
+    ]
     steps = [
         f"Counting {format_date(start)} as day 0, working day {amount} is {format_date(day)}.",
     ]
@@ -191,9 +189,7 @@ _COUNTERS: dict[str, Callable[[dt.date, int, WorkingCalendar], Counted]] = {
 }
 
 
-def count(
-    start: dt.date, amount: int, method: str, cal: WorkingCalendar | None = None
-) -> Counted:
+def count(start: dt.date, amount: int, method: str, cal: WorkingCalendar | None = None) -> Counted:
     """The last day of a period of ``amount`` units counted by ``method`` from ``start``."""
     if method not in _COUNTERS:
         raise ValueError(f"unknown counting method {method!r}; use one of {sorted(_COUNTERS)}")
@@ -208,7 +204,9 @@ def _next_working_day(day: dt.date, cal: WorkingCalendar) -> dt.date:
     return day
 
 
-def apply_adjustment(counted: Counted, adjustment: str, cal: WorkingCalendar | None = None) -> Counted:
+def apply_adjustment(
+    counted: Counted, adjustment: str, cal: WorkingCalendar | None = None
+) -> Counted:
     """Move a last day under a named rule: none, next_working_day or tribunal_rule_12 (R-TRIB-02)."""
     cal = cal or england_and_wales()
     day = counted.date
@@ -251,16 +249,6 @@ def apply_adjustment(counted: Counted, adjustment: str, cal: WorkingCalendar | N
 def working_days_between(today: dt.date, end: dt.date, cal: WorkingCalendar | None = None) -> int:
     """Working days after ``today`` up to and including ``end`` (negative when ``end`` has passed)."""
     cal = cal or england_and_wales()
-    if end == today:
-        return 0
-    sign = 1 if end > today else -1
-    low, high = (today, end) if sign == 1 else (end, today)
-    cal.check(low)
-    cal.check(high)
-    total = 0
-    day = low
-    while day < high:
-        day += dt.timedelta(days=1)
-        if cal.is_working_day(day):
-            total += 1
-    return sign * total
+    if end >= today:
+        return cal.working_days_in(today, end)
+    return -cal.working_days_in(end, today)

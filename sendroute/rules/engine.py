@@ -21,7 +21,6 @@ from typing import Any
 
 from .advice import (
     Advice,
-    BodyOut,
     CitationOut,
     ConcernAdvice,
     DeadlineOut,
@@ -32,7 +31,15 @@ from .advice import (
 )
 from .calendar import BeyondCalendarError, england_and_wales
 from .conditions import Condition, Context, Truth, blocking, evaluate
-from .dates import METHODS, Counted, apply_adjustment, count, format_date, plural, working_days_between
+from .dates import (
+    METHODS,
+    Counted,
+    apply_adjustment,
+    count,
+    format_date,
+    plural,
+    working_days_between,
+)
 from .facts import FactValues
 from .packs import CompiledDeadline, CompiledStep, RuleSet
 
@@ -52,11 +59,8 @@ class _Evaluation:
 
     # -- citations -------------------------------------------------------------------------
     def cites(self, ids: Iterable[str]) -> tuple[CitationOut, ...]:
-        out = []
-        for cid in ids:
-            c = self.rules.citations[cid]
-            out.append(CitationOut(c.id, c.kind, c.quote, c.title, c.source, c.url, c.status))
-        return tuple(out)
+        table = self.rules.citation_out
+        return tuple(table[cid] for cid in ids)
 
     # -- conditions ------------------------------------------------------------------------
     def eval(self, cond: Condition) -> Truth:
@@ -90,7 +94,9 @@ class _Evaluation:
         spec = dl.spec
         if self.eval(dl.applies) is not True:
             return None
-        periods: list[tuple[str, str | None, int, str, str]] = []  # fact, label, amount, method, adj
+        periods: list[
+            tuple[str, str | None, int, str, str]
+        ] = []  # fact, label, amount, method, adj
         if spec.later_of:
             for p in spec.later_of:
                 if p.start in self.facts:
@@ -109,7 +115,9 @@ class _Evaluation:
                     amount, method, adjustment = version.amount, version.method, version.adjustment
                     extra_cites = version.cite
             if amount is None or method is None:
-                return self._error(dl, step, f"No rule for this time limit was in force on {format_date(trigger)}.")
+                return self._error(
+                    dl, step, f"No rule for this time limit was in force on {format_date(trigger)}."
+                )
             periods.append((spec.start, spec.start_label, amount, method, adjustment))
         citations = self.cites(spec.cite) + (self.cites(extra_cites) if not spec.later_of else ())
         try:
@@ -133,9 +141,13 @@ class _Evaluation:
                         f"The other way of counting gives {format_date(other[0].date)}; the later date applies."
                     )
             elif spec.later_of and len(spec.later_of) > 1:
-                missing = [p.start_label or p.start for p in spec.later_of if p.start not in self.facts]
+                missing = [
+                    p.start_label or p.start for p in spec.later_of if p.start not in self.facts
+                ]
                 steps.append(
-                    "If you also have " + " or ".join(missing) + ", the deadline may be later: tell us that date."
+                    "If you also have "
+                    + " or ".join(missing)
+                    + ", the deadline may be later: tell us that date."
                 )
             end = counted.date
             calendar_left = (end - self.today).days
@@ -173,10 +185,22 @@ class _Evaluation:
 
     def _error(self, dl: CompiledDeadline, step: str | None, message: str) -> DeadlineOut:
         return DeadlineOut(
-            id=dl.spec.id, title=dl.spec.title, who=dl.spec.who, step=step, date=None,
-            status="cannot_compute", calendar_days_left=None, working_days_left=None,
-            start_event=None, start_date=None, rule="", explanation=(), discretion=dl.spec.discretion,
-            note=dl.spec.note, citations=self.cites(dl.spec.cite), error=message,
+            id=dl.spec.id,
+            title=dl.spec.title,
+            who=dl.spec.who,
+            step=step,
+            date=None,
+            status="cannot_compute",
+            calendar_days_left=None,
+            working_days_left=None,
+            start_event=None,
+            start_date=None,
+            rule="",
+            explanation=(),
+            discretion=dl.spec.discretion,
+            note=dl.spec.note,
+            citations=self.cites(dl.spec.cite),
+            error=message,
         )
 
     # -- steps -----------------------------------------------------------------------------
@@ -199,12 +223,16 @@ class _Evaluation:
         elif any(v is True for v in excl):
             status = "closed"
             reasons = [
-                ReasonOut(r.text, self.cites(r.cite)) for r, v in zip(spec.exclusions, excl, strict=True) if v is True
+                ReasonOut(r.text, self.cites(r.cite))
+                for r, v in zip(spec.exclusions, excl, strict=True)
+                if v is True
             ]
         elif any(v is False for v in reqs):
             status = "not_yet"
             reasons = [
-                ReasonOut(r.text, self.cites(r.cite)) for r, v in zip(spec.requires, reqs, strict=True) if v is False
+                ReasonOut(r.text, self.cites(r.cite))
+                for r, v in zip(spec.requires, reqs, strict=True)
+                if v is False
             ]
             for c, v in zip(cs.exclusions, excl, strict=True):
                 if v is None:
@@ -239,22 +267,21 @@ class _Evaluation:
                 if self.deadline(dl, spec.id) is None:
                     needs |= self.deadline_facts(dl)
         self.blocking |= needs
-        body = self.rules.bodies[spec.body]
-        contact = {k: v for k, v in body.contact.model_dump().items() if v}
         return (
             StepOut(
                 id=spec.id,
                 route=cs.route,
                 title=spec.title,
                 status=status,
-                body=BodyOut(body.id, body.name, body.short_name, body.explain, contact),
+                body=self.rules.body_out[spec.body],
                 action=spec.action,
                 how=spec.how,
                 urgent=spec.urgent,
                 reasons=tuple(reasons),
                 citations=self.cites(spec.cite),
                 deadlines=tuple(
-                    d for d in (*([spec.time_limit] if spec.time_limit else []), *spec.deadlines)
+                    d
+                    for d in (*([spec.time_limit] if spec.time_limit else []), *spec.deadlines)
                     if self._deadlines.get(d) is not None
                 ),
                 needs=tuple(f for f in self.rules.facts if f in needs),
@@ -306,7 +333,13 @@ class _Evaluation:
             value = self.eval(w.when)
             if value is True:
                 warnings.append(
-                    WarningOut(w.spec.id, w.spec.severity, w.spec.text, w.spec.law_differs, self.cites(w.spec.cite))
+                    WarningOut(
+                        w.spec.id,
+                        w.spec.severity,
+                        w.spec.text,
+                        w.spec.law_differs,
+                        self.cites(w.spec.cite),
+                    )
                 )
             elif value is None:
                 self.blocking |= self.block(w.when)
@@ -321,7 +354,11 @@ class _Evaluation:
         if missing:
             fact = self.rules.facts[missing[0]]
             question = Question(
-                fact.id, fact.type, fact.question, fact.hint, fact.why,
+                fact.id,
+                fact.type,
+                fact.question,
+                fact.hint,
+                fact.why,
                 tuple((v.value, v.label, v.hint) for v in fact.values),
             )
         return Advice(

@@ -23,7 +23,9 @@ UNKNOWN = ("unknown", "not_known", "dont_know")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
-def parse_date(value: Any, *, field: str, file: str | None = None, line: int | None = None) -> dt.date:
+def parse_date(
+    value: Any, *, field: str, file: str | None = None, line: int | None = None
+) -> dt.date:
     """A date from YAML (already a date) or from text in the form YYYY-MM-DD."""
     if isinstance(value, dt.datetime):
         return value.date()
@@ -32,13 +34,17 @@ def parse_date(value: Any, *, field: str, file: str | None = None, line: int | N
     if not isinstance(value, str):
         raise InputError(
             f"must be a date written as YYYY-MM-DD, such as 2026-03-31, not {value!r}.",
-            file=file, line=line, field=field,
+            file=file,
+            line=line,
+            field=field,
         )
     match = _DATE.match(value.strip())
     if not match:
         raise InputError(
             f"{value!r} is not a date in the form YYYY-MM-DD, such as 2026-03-31.",
-            file=file, line=line, field=field,
+            file=file,
+            line=line,
+            field=field,
         )
     year, month, day = (int(g) for g in match.groups())
     try:
@@ -47,7 +53,9 @@ def parse_date(value: Any, *, field: str, file: str | None = None, line: int | N
         raise InputError(
             f"{value!r} is not a real date (check the day and month: month {month} "
             f"has no day {day}).",
-            file=file, line=line, field=field,
+            file=file,
+            line=line,
+            field=field,
         ) from None
 
 
@@ -62,23 +70,36 @@ def _parse_one(fact: Fact, value: Any, today: dt.date, where: dict[str, Any]) ->
     if fact.type == "choice":
         allowed = [v.value for v in fact.values]
         if value not in allowed:
-            raise InputError(f"{value!r} is not one of the allowed answers: {', '.join(allowed)}.", field=field, **where)
+            raise InputError(
+                f"{value!r} is not one of the allowed answers: {', '.join(allowed)}.",
+                field=field,
+                **where,
+            )
         return value
     if fact.type == "multichoice":
         allowed = [v.value for v in fact.values]
         items = value if isinstance(value, list) else [value]
         bad = [v for v in items if v not in allowed]
         if bad:
-            raise InputError(f"{bad[0]!r} is not one of the allowed answers: {', '.join(allowed)}.", field=field, **where)
+            raise InputError(
+                f"{bad[0]!r} is not one of the allowed answers: {', '.join(allowed)}.",
+                field=field,
+                **where,
+            )
         if not items:
-            raise InputError("give at least one answer, or leave the fact out if it is not known.", field=field, **where)
+            raise InputError(
+                "give at least one answer, or leave the fact out if it is not known.",
+                field=field,
+                **where,
+            )
         return frozenset(items)
     if fact.type == "date":
         day = parse_date(value, field=field, **where)
         if fact.past_only and day > today:
             raise InputError(
                 f"{day.isoformat()} is after today ({today.isoformat()}); this date must be in the past or today.",
-                field=field, **where,
+                field=field,
+                **where,
             )
         return day
     if fact.type == "number":
@@ -101,17 +122,20 @@ def parse_facts(
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise InputError("facts must be a mapping of fact names to answers.", file=file, field="facts")
+        raise InputError(
+            "facts must be a mapping of fact names to answers.", file=file, field="facts"
+        )
     values: FactValues = {}
     for name, value in raw.items():
-        where = {"file": file, "line": line_of(raw, name)}
+        where: dict[str, Any] = {"file": file, "line": line_of(raw, name)}
         fact = rules.facts.get(str(name))
         if fact is None:
             close = [f for f in rules.facts if f.startswith(str(name)[:4])][:3]
             hint = f" Did you mean {', '.join(close)}?" if close else ""
             raise InputError(
                 f"there is no fact called {name!r}.{hint} Run 'sendroute facts' to list them.",
-                field=f'fact "{name}"', **where,
+                field=f'fact "{name}"',
+                **where,
             )
         if value is None or (isinstance(value, str) and value.lower() in UNKNOWN):
             continue

@@ -16,12 +16,13 @@ import copy
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .advice import BodyOut, CitationOut
 from .conditions import Condition, deadlines_used, parse_condition
 from .dates import METHODS
 from .errors import InputError, PackError
@@ -86,7 +87,7 @@ class CompiledWarning:
     when: Condition
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RuleSet:
     """Everything the advice engine needs for one area: national rules with the area's overlay."""
 
@@ -98,6 +99,23 @@ class RuleSet:
     routes: tuple[CompiledRoute, ...]
     deadlines: Mapping[str, CompiledDeadline]
     warnings: tuple[CompiledWarning, ...]
+
+    @cached_property
+    def citation_out(self) -> dict[str, CitationOut]:
+        """Every citation in its output form, built once."""
+        return {
+            c.id: CitationOut(c.id, c.kind, c.quote, c.title, c.source, c.url, c.status)
+            for c in self.citations.values()
+        }
+
+    @cached_property
+    def body_out(self) -> dict[str, BodyOut]:
+        """Every body in its output form, built once."""
+        out = {}
+        for b in self.bodies.values():
+            contact = {k: v for k, v in b.contact.model_dump().items() if v}
+            out[b.id] = BodyOut(b.id, b.name, b.short_name, b.explain, contact)
+        return out
 
     def step(self, step_id: str) -> CompiledStep:
         """The step with this id, from any route."""
@@ -157,13 +175,19 @@ def _read_pack(folder: Path) -> _RawPack:
         raise PackError("a pack folder needs a pack.yaml naming the pack.", file=str(folder))
     meta = _validate(PackMeta, load_yaml_file(meta_path), str(meta_path))
     if meta.kind == "area" and not meta.extends:
-        raise PackError("an area pack must say which pack it extends (extends: england).", file=str(meta_path))
+        raise PackError(
+            "an area pack must say which pack it extends (extends: england).", file=str(meta_path)
+        )
     entries: dict[str, dict[str, _Entry]] = {kind: {} for kind in KINDS}
     unknown = sorted(
-        p.name for p in folder.iterdir() if p.is_dir() and p.name not in KINDS and not p.name.startswith((".", "_"))
+        p.name
+        for p in folder.iterdir()
+        if p.is_dir() and p.name not in KINDS and not p.name.startswith((".", "_"))
     )
     if unknown:
-        raise PackError(f"unknown folder(s) {unknown}; a pack has only {list(KINDS)}.", file=str(folder))
+        raise PackError(
+            f"unknown folder(s) {unknown}; a pack has only {list(KINDS)}.", file=str(folder)
+        )
     for kind in KINDS:
         sub = folder / kind
         if not sub.is_dir():
@@ -172,7 +196,9 @@ def _read_pack(folder: Path) -> _RawPack:
             if path.is_dir() or path.name.startswith("."):
                 continue
             if path.suffix not in (".yaml", ".yml"):
-                raise PackError("packs hold YAML data only; remove or rename this file.", file=str(path))
+                raise PackError(
+                    "packs hold YAML data only; remove or rename this file.", file=str(path)
+                )
             raw = load_yaml_file(path)
             items = raw if isinstance(raw, list) else [raw]
             for index, item in enumerate(items):
@@ -223,7 +249,9 @@ def _overlay(packs: Iterable[_RawPack]) -> dict[str, dict[str, _Entry]]:
         for kind in KINDS:
             for key, entry in pack.entries[kind].items():
                 if key in result[kind]:
-                    result[kind][key] = _Entry(_merge(result[kind][key].data, entry.data), entry.file)
+                    result[kind][key] = _Entry(
+                        _merge(result[kind][key].data, entry.data), entry.file
+                    )
                 else:
                     result[kind][key] = entry
     return result
@@ -251,18 +279,32 @@ def _compile(chain: list[_RawPack]) -> RuleSet:
     def check_cites(cites: Iterable[str], file: str, where: str) -> None:
         for cid in cites:
             if cid not in citations:
-                raise PackError(f"cites {cid!r}, which is not in citations/. Add it or fix the id.", file=file, field=where)
+                raise PackError(
+                    f"cites {cid!r}, which is not in citations/. Add it or fix the id.",
+                    file=file,
+                    field=where,
+                )
 
     for fact in facts.values():
         if fact.type in ("choice", "multichoice") and not fact.values:
-            raise PackError("a choice fact needs its allowed values.", file=merged["facts"][fact.id].file, field=fact.id)
+            raise PackError(
+                "a choice fact needs its allowed values.",
+                file=merged["facts"][fact.id].file,
+                field=fact.id,
+            )
         check_cites(fact.cite, merged["facts"][fact.id].file, fact.id)
     for cit in citations.values():
         file = merged["citations"][cit.id].file
         if cit.kind == "source_document" and not cit.quote:
-            raise PackError("a source_document citation needs the verbatim 'quote'.", file=file, field=cit.id)
+            raise PackError(
+                "a source_document citation needs the verbatim 'quote'.", file=file, field=cit.id
+            )
         if cit.kind == "domain_rule" and not (cit.title and cit.source):
-            raise PackError("a domain_rule citation needs a 'title' and its public 'source'.", file=file, field=cit.id)
+            raise PackError(
+                "a domain_rule citation needs a 'title' and its public 'source'.",
+                file=file,
+                field=cit.id,
+            )
     for body in bodies.values():
         check_cites(body.cite, merged["bodies"][body.id].file, body.id)
 
@@ -273,19 +315,37 @@ def _compile(chain: list[_RawPack]) -> RuleSet:
         periods = [(p.start, p.method) for p in spec.later_of]
         if spec.start is not None:
             if spec.amount is None or spec.method is None:
-                raise PackError("a deadline with a start needs 'amount' and 'method'.", file=entry.file, field=key)
+                raise PackError(
+                    "a deadline with a start needs 'amount' and 'method'.",
+                    file=entry.file,
+                    field=key,
+                )
             periods.append((spec.start, spec.method))
         elif not spec.later_of:
-            raise PackError("a deadline needs a 'start' fact (with amount and method) or 'later_of'.", file=entry.file, field=key)
+            raise PackError(
+                "a deadline needs a 'start' fact (with amount and method) or 'later_of'.",
+                file=entry.file,
+                field=key,
+            )
         periods += [(spec.start or "", v.method) for v in spec.versions]
         for start, method in periods:
             if start and (start not in facts or facts[start].type != "date"):
-                raise PackError(f"the start {start!r} must be a date fact.", file=entry.file, field=key)
+                raise PackError(
+                    f"the start {start!r} must be a date fact.", file=entry.file, field=key
+                )
             if method not in METHODS:
-                raise PackError(f"unknown counting method {method!r}; use one of {sorted(METHODS)}.", file=entry.file, field=key)
+                raise PackError(
+                    f"unknown counting method {method!r}; use one of {sorted(METHODS)}.",
+                    file=entry.file,
+                    field=key,
+                )
         for adj in (spec.adjustment, *(v.adjustment for v in spec.versions)):
             if adj not in ADJUSTMENTS:
-                raise PackError(f"unknown adjustment {adj!r}; use one of {list(ADJUSTMENTS)}.", file=entry.file, field=key)
+                raise PackError(
+                    f"unknown adjustment {adj!r}; use one of {list(ADJUSTMENTS)}.",
+                    file=entry.file,
+                    field=key,
+                )
         for version in spec.versions:
             check_cites(version.cite, entry.file, key)
         deadlines[key] = CompiledDeadline(spec, cond(spec.applies, entry.file, f"{key}.applies"))
@@ -293,48 +353,82 @@ def _compile(chain: list[_RawPack]) -> RuleSet:
     routes: list[CompiledRoute] = []
     seen_steps: dict[str, str] = {}
     for key, entry in merged["routes"].items():
-        spec = _validate(Route, entry.data, entry.file)
-        check_cites(spec.cite, entry.file, key)
+        route = _validate(Route, entry.data, entry.file)
+        check_cites(route.cite, entry.file, key)
         steps = []
-        for step in spec.steps:
+        for step in route.steps:
             where = f"{key}.steps.{step.id}"
             if step.id in seen_steps:
-                raise PackError(f"step id {step.id!r} is also used in route {seen_steps[step.id]!r}.", file=entry.file, field=where)
+                raise PackError(
+                    f"step id {step.id!r} is also used in route {seen_steps[step.id]!r}.",
+                    file=entry.file,
+                    field=where,
+                )
             seen_steps[step.id] = key
             if step.body not in bodies:
-                raise PackError(f"names body {step.body!r}, which is not in bodies/.", file=entry.file, field=where)
+                raise PackError(
+                    f"names body {step.body!r}, which is not in bodies/.",
+                    file=entry.file,
+                    field=where,
+                )
             check_cites(step.cite, entry.file, where)
             for reason in (*step.requires, *step.exclusions):
                 check_cites(reason.cite, entry.file, where)
             for dl in (*step.deadlines, *([step.time_limit] if step.time_limit else [])):
                 if dl not in deadlines:
-                    raise PackError(f"names deadline {dl!r}, which is not in deadlines/.", file=entry.file, field=where)
+                    raise PackError(
+                        f"names deadline {dl!r}, which is not in deadlines/.",
+                        file=entry.file,
+                        field=where,
+                    )
             compiled = CompiledStep(
                 spec=step,
                 route=key,
                 relevant=cond(step.relevant, entry.file, f"{where}.relevant"),
                 done=None if step.done is None else cond(step.done, entry.file, f"{where}.done"),
-                requires=tuple(cond(r.when, entry.file, f"{where}.requires") for r in step.requires),
-                exclusions=tuple(cond(r.when, entry.file, f"{where}.exclusions") for r in step.exclusions),
-                recommend=None if step.recommend is None else cond(step.recommend, entry.file, f"{where}.recommend"),
+                requires=tuple(
+                    cond(r.when, entry.file, f"{where}.requires") for r in step.requires
+                ),
+                exclusions=tuple(
+                    cond(r.when, entry.file, f"{where}.exclusions") for r in step.exclusions
+                ),
+                recommend=None
+                if step.recommend is None
+                else cond(step.recommend, entry.file, f"{where}.recommend"),
             )
-            for c in (compiled.relevant, *([compiled.done] if compiled.done else []), *compiled.requires, *compiled.exclusions, *([compiled.recommend] if compiled.recommend else [])):
+            for c in (
+                compiled.relevant,
+                *([compiled.done] if compiled.done else []),
+                *compiled.requires,
+                *compiled.exclusions,
+                *([compiled.recommend] if compiled.recommend else []),
+            ):
                 for dl in deadlines_used(c):
                     if dl not in deadlines:
-                        raise PackError(f"a condition names deadline {dl!r}, which is not in deadlines/.", file=entry.file, field=where)
+                        raise PackError(
+                            f"a condition names deadline {dl!r}, which is not in deadlines/.",
+                            file=entry.file,
+                            field=where,
+                        )
             steps.append(compiled)
-        routes.append(CompiledRoute(spec, cond(spec.applies, entry.file, f"{key}.applies"), tuple(steps)))
+        routes.append(
+            CompiledRoute(route, cond(route.applies, entry.file, f"{key}.applies"), tuple(steps))
+        )
     routes.sort(key=lambda r: (r.spec.order, r.spec.id))
 
     warnings: list[CompiledWarning] = []
     for key, entry in merged["warnings"].items():
-        spec = _validate(WarningSpec, entry.data, entry.file)
-        check_cites(spec.cite, entry.file, key)
-        when = cond(spec.when, entry.file, f"{key}.when")
+        warning = _validate(WarningSpec, entry.data, entry.file)
+        check_cites(warning.cite, entry.file, key)
+        when = cond(warning.when, entry.file, f"{key}.when")
         for dl in deadlines_used(when):
             if dl not in deadlines:
-                raise PackError(f"a condition names deadline {dl!r}, which is not in deadlines/.", file=entry.file, field=key)
-        warnings.append(CompiledWarning(spec, when))
+                raise PackError(
+                    f"a condition names deadline {dl!r}, which is not in deadlines/.",
+                    file=entry.file,
+                    field=key,
+                )
+        warnings.append(CompiledWarning(warning, when))
 
     return RuleSet(
         area=chain[-1].meta,
@@ -357,7 +451,10 @@ def _chain(folder: Path, search: Iterable[Path]) -> list[_RawPack]:
             raise PackError(f"packs extend each other in a circle ({parent}).", file=str(folder))
         candidates = [d / parent for d in search if (d / parent / "pack.yaml").is_file()]
         if not candidates:
-            raise PackError(f"extends {parent!r}, but no pack of that name was found.", file=str(folder / "pack.yaml"))
+            raise PackError(
+                f"extends {parent!r}, but no pack of that name was found.",
+                file=str(folder / "pack.yaml"),
+            )
         chain.insert(0, _read_pack(candidates[0]))
         seen.add(parent)
     return chain

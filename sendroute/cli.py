@@ -1,0 +1,308 @@
+"""The `sendroute` command: advice from a facts file, a terminal interview, and pack tools.
+
+Exit codes: 0 success; 2 bad input (a file, a fact, a date, a broken pack) with one clear message
+on standard error; 70 for a fault inside sendroute (reported without a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .rules import (
+    InputError,
+    RuleSet,
+    advise,
+    available_areas,
+    load_ruleset,
+    load_ruleset_from,
+    parse_date,
+    parse_facts,
+)
+from .rules.calendar import BeyondCalendarError, england_and_wales
+from .rules.conditions import describe
+from .rules.report import advice_text, citation_text
+from .rules.yamlfile import load_yaml_file, load_yaml_text
+
+EXIT_OK = 0
+EXIT_INPUT = 2
+EXIT_INTERNAL = 70
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with one plain message (its default, but without the usage dump)."""
+
+    def error(self, message: str) -> Any:
+        self.exit(EXIT_INPUT, f"sendroute: {message}. Run 'sendroute --help' for how to use it.\n")
+
+
+def _today(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    day = parse_date(value, field="--today")
+    try:
+        england_and_wales().check(day)
+    except BeyondCalendarError as exc:
+        raise InputError(str(exc), field="--today") from None
+    return day
+
+
+def _read_facts_document(path: str) -> tuple[dict[str, Any], str]:
+    if path == "-":
+        raw = load_yaml_text(sys.stdin.read(), "<stdin>")
+        where = "<stdin>"
+    else:
+        raw = load_yaml_file(Path(path))
+        where = path
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise InputError(
+            "a facts file must be a mapping of fact names to answers, such as 'child_at_risk: no'.",
+            file=where,
+        )
+    return raw, where
+
+
+def cmd_advise(args: argparse.Namespace) -> int:
+    raw, where = _read_facts_document(args.facts)
+    facts_raw: Any = raw
+    area = args.area
+    today_text = args.today
+    if "facts" in raw and isinstance(raw.get("facts"), dict | type(None)):
+        extra = set(raw) - {"facts", "area", "today"}
+        if extra:
+            raise InputError(
+                f"unknown top-level keys {sorted(extra)}; a facts document has facts, area and today.",
+                file=where,
+            )
+        facts_raw = raw.get("facts") or {}
+        area = area or raw.get("area")
+        if today_text is None and raw.get("today") is not None:
+            today_text = str(raw["today"])
+    rules = load_ruleset(area or "norfolk")
+    today = _today(today_text)
+    advice = advise(rules, parse_facts(facts_raw, rules, today, file=where), today)
+    if args.format == "json":
+        print(json.dumps(advice.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(advice_text(advice), end="")
+    return EXIT_OK
+
+
+def cmd_interview(args: argparse.Namespace) -> int:
+    from .interview import run_interview
+
+    rules = load_ruleset(args.area)
+    run_interview(rules, _today(args.today), input, print)
+    return EXIT_OK
+
+
+def _facts_listing(rules: RuleSet) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": f.id,
+            "type": f.type,
+            "values": [v.value for v in f.values],
+            "question": f.question,
+            "help": " ".join(x for x in (f.hint, f.why) if x),
+            "priority": f.priority,
+        }
+        for f in rules.facts.values()
+    ]
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    rules = load_ruleset(args.area)
+    listing = _facts_listing(rules)
+    if args.format == "json":
+        print(json.dumps(listing, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    for fact in listing:
+        values = f" ({', '.join(fact['values'])})" if fact["values"] else ""
+        print(f"{fact['name']}: {fact['type']}{values}")
+        print(f"    {fact['question']}")
+        if fact["help"]:
+            print(f"    {fact['help']}")
+    return EXIT_OK
+
+
+def _explain_lines(rules: RuleSet, rule_id: str) -> list[str] | None:
+    def sources(ids: Sequence[str], indent: str = "  ") -> list[str]:
+        out = []
+        for cid in ids:
+            out.append(f"{indent}- {citation_text(rules.citation_out[cid])}")
+        return out
+
+    for route in rules.routes:
+        for step in route.steps:
+            if step.spec.id != rule_id:
+                continue
+            s = step.spec
+            lines = [
+                f"Step {s.id} (route {route.spec.id}): {s.title}",
+                f"  Body: {rules.bodies[s.body].name}",
+            ]
+            lines.append(f"  Shown when: {describe(step.relevant, rules.facts)}")
+            if step.done is not None:
+                lines.append(f"  Already done when: {describe(step.done, rules.facts)}")
+            for r, c in zip(s.requires, step.requires, strict=True):
+                lines.append(f"  Requires: {describe(c, rules.facts)}")
+                lines.append(f"    otherwise: {r.text.strip()}")
+                lines += sources(r.cite, "    ")
+            for r, c in zip(s.exclusions, step.exclusions, strict=True):
+                lines.append(f"  Not open if: {describe(c, rules.facts)}")
+                lines.append(f"    because: {r.text.strip()}")
+                lines += sources(r.cite, "    ")
+            if step.recommend is not None:
+                lines.append(f"  Recommended when: {describe(step.recommend, rules.facts)}")
+            if s.time_limit:
+                lines.append(f"  Time limit: {s.time_limit}")
+            if s.deadlines:
+                lines.append(f"  Related deadlines: {', '.join(s.deadlines)}")
+            lines.append("  Sources:")
+            return lines + sources(s.cite)
+    if rule_id in rules.deadlines:
+        dl = rules.deadlines[rule_id]
+        d = dl.spec
+        lines = [f"Deadline {d.id}: {d.title} ({'for you' if d.who == 'you' else 'for the body'})"]
+        lines.append(f"  Applies when: {describe(dl.applies, rules.facts)}")
+        if d.start:
+            lines.append(
+                f"  Counted from: {d.start} ({d.start_label or rules.facts[d.start].question})"
+            )
+            lines.append(f"  Period: {d.amount} by {d.method}; adjustment: {d.adjustment}")
+        for p in d.later_of:
+            lines.append(f"  The later of: {p.amount} by {p.method} from {p.start}")
+        for v in d.versions:
+            lines.append(
+                f"  From {v.effective.isoformat()}: {v.amount} by {v.method}; adjustment {v.adjustment}"
+            )
+        if d.discretion:
+            lines.append(f"  If late: {d.discretion}")
+        lines.append("  Sources:")
+        return lines + sources(d.cite)
+    for w in rules.warnings:
+        if w.spec.id == rule_id:
+            lines = [f"Warning {w.spec.id} ({w.spec.severity}): {w.spec.text.strip()}"]
+            lines.append(f"  Shown when: {describe(w.when, rules.facts)}")
+            lines.append("  Sources:")
+            return lines + sources(w.spec.cite)
+    if rule_id in rules.citations:
+        cited = rules.citation_out[rule_id]
+        lines = [f"Source {cited.id}: {citation_text(cited)}", "  Used by:"]
+        users = [s.spec.id for r in rules.routes for s in r.steps if rule_id in _step_cites(s.spec)]
+        users += [d for d, dl in rules.deadlines.items() if rule_id in dl.spec.cite]
+        users += [w.spec.id for w in rules.warnings if rule_id in w.spec.cite]
+        return lines + [f"  - {u}" for u in users]
+    return None
+
+
+def _step_cites(spec: Any) -> set[str]:
+    cites = set(spec.cite)
+    for r in (*spec.requires, *spec.exclusions):
+        cites |= set(r.cite)
+    return cites
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    rules = load_ruleset(args.area)
+    lines = _explain_lines(rules, args.rule_id)
+    if lines is None:
+        raise InputError(
+            f"there is no step, deadline, warning or source called {args.rule_id!r}. "
+            "Step ids look like 'school-dfe'; source ids like 'R-LGO-01' or 'seed-jr'.",
+            field="RULE_ID",
+        )
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_check_pack(args: argparse.Namespace) -> int:
+    rules = load_ruleset_from(Path(args.directory))
+    steps = sum(len(r.steps) for r in rules.routes)
+    print(
+        f"{args.directory}: pack {rules.area.id} {rules.area.version} is valid "
+        f"({len(rules.facts)} facts, {len(rules.routes)} routes, {steps} steps, "
+        f"{len(rules.deadlines)} deadlines, {len(rules.warnings)} warnings, "
+        f"{len(rules.citations)} citations)."
+    )
+    return EXIT_OK
+
+
+def cmd_areas(args: argparse.Namespace) -> int:
+    for area_id, meta in available_areas().items():
+        print(f"{area_id}: {meta.area_name or meta.name} (version {meta.version})")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="sendroute", description="Advice about SEND complaints and disagreements in England."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser(
+        "advise", help="advice for the facts in a YAML file ('-' for standard input)"
+    )
+    p.add_argument("facts", metavar="FACTS.yaml")
+    p.add_argument("--area", default=None, help="area pack (default: norfolk)")
+    p.add_argument("--today", default=None, metavar="YYYY-MM-DD", help="the date to treat as today")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_advise)
+
+    p = sub.add_parser("interview", help="answer questions one at a time, then get advice")
+    p.add_argument("--area", default="norfolk")
+    p.add_argument("--today", default=None, metavar="YYYY-MM-DD")
+    p.set_defaults(func=cmd_interview)
+
+    p = sub.add_parser("facts", help="list every fact: name, type, allowed values, question, help")
+    p.add_argument("--area", default="norfolk")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_facts)
+
+    p = sub.add_parser("explain", help="show a rule: its conditions and sources")
+    p.add_argument("rule_id", metavar="RULE_ID")
+    p.add_argument("--area", default="norfolk")
+    p.set_defaults(func=cmd_explain)
+
+    p = sub.add_parser("check-pack", help="validate a rules pack folder")
+    p.add_argument("directory", metavar="DIR")
+    p.set_defaults(func=cmd_check_pack)
+
+    p = sub.add_parser("areas", help="list the areas sendroute has rules for")
+    p.set_defaults(func=cmd_areas)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `sendroute` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except InputError as exc:
+        print(f"sendroute: {exc.describe()}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("\nsendroute: stopped.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:
+        print(
+            f"sendroute: something went wrong inside sendroute ({type(exc).__name__}). "
+            "Nothing was changed. Please report this with the command you ran.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())
