@@ -64,7 +64,14 @@ def journey_cookie(port: int) -> str:
         ("concern_about", {"concern_about": ["school"]}),
         ("missing_education", {"missing_education": "no"}),
         ("school_stage", {"school_stage": "met_head_or_senco"}),
-        ("school_incident_date", {"school_incident_date-day": "2", "school_incident_date-month": "11", "school_incident_date-year": "2026"}),
+        (
+            "school_incident_date",
+            {
+                "school_incident_date-day": "2",
+                "school_incident_date-month": "11",
+                "school_incident_date-year": "2026",
+            },
+        ),
         ("school_blocking_procedure", {"school_blocking_procedure": "no"}),
     ]
     for fact, body in answers:
@@ -76,10 +83,25 @@ def journey_cookie(port: int) -> str:
 
 
 def wrk(url: str, cookie: str) -> dict[str, float]:
-    subprocess.run(["wrk", "-t2", "-c" + CONNECTIONS, "-d2s", "-H", f"Cookie: {cookie}", url], capture_output=True, check=True)
+    subprocess.run(
+        ["wrk", "-t2", "-c" + CONNECTIONS, "-d2s", "-H", f"Cookie: {cookie}", url],
+        capture_output=True,
+        check=True,
+    )
     out = subprocess.run(
-        ["wrk", "-t2", "-c" + CONNECTIONS, f"-d{DURATION}s", "--latency", "-H", f"Cookie: {cookie}", url],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t2",
+            "-c" + CONNECTIONS,
+            f"-d{DURATION}s",
+            "--latency",
+            "-H",
+            f"Cookie: {cookie}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
     def ms(label: str) -> float:
@@ -99,10 +121,24 @@ def main() -> int:
         print("wrk is not installed (apt-get install wrk): the web benchmark did not run.")
         return 1
     port = free_port()
-    env = {**os.environ, "SENDROUTE_TODAY": "2026-11-27", "DJANGO_SETTINGS_MODULE": "sendroute.web.settings"}
+    env = {
+        **os.environ,
+        "SENDROUTE_TODAY": "2026-11-27",
+        "DJANGO_SETTINGS_MODULE": "sendroute.web.settings",
+    }
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "sendroute.web.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", WORKERS, "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            str(BIN / "gunicorn"),
+            "sendroute.web.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            WORKERS,
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         for _ in range(100):
@@ -119,15 +155,21 @@ def main() -> int:
             "check your answers": "/concern/0/check",
             "advice page": "/advice",
         }
-        print(f"sendroute web benchmark: gunicorn {WORKERS} workers, wrk {CONNECTIONS} connections, {DURATION}s per page, loopback")
+        print(
+            f"sendroute web benchmark: gunicorn {WORKERS} workers, wrk {CONNECTIONS} connections, {DURATION}s per page, loopback"
+        )
         results = {}
         for label, path in pages.items():
             results[label] = r = wrk(base + path, cookie)
-            print(f"{label:<44} {r['rps']:8.1f} req/s   p50 {r['p50']:7.2f} ms   p99 {r['p99']:7.2f} ms   non-2xx {r['non_2xx']}")
+            print(
+                f"{label:<44} {r['rps']:8.1f} req/s   p50 {r['p50']:7.2f} ms   p99 {r['p99']:7.2f} ms   non-2xx {r['non_2xx']}"
+            )
         floor = results["start page (floor: template, no rules)"]
         for label in list(pages)[1:]:
             r = results[label]
-            print(f"ratio {label}: {r['rps'] / floor['rps']:.2f} of the floor's req/s; p99 {r['p99'] / floor['p99']:.2f}x")
+            print(
+                f"ratio {label}: {r['rps'] / floor['rps']:.2f} of the floor's req/s; p99 {r['p99'] / floor['p99']:.2f}x"
+            )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=10)

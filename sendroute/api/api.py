@@ -13,12 +13,20 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from sendroute.journey.services import journey_today
-from sendroute.rules import InputError, advise, available_areas, load_ruleset, parse_date, parse_facts
+from sendroute.rules import (
+    InputError,
+    advise,
+    available_areas,
+    load_ruleset,
+    parse_date,
+    parse_facts,
+)
 from sendroute.rules.calendar import BeyondCalendarError, england_and_wales
 from sendroute.rules.explain import explain_rule
 
 from .problems import PROBLEM_TYPE, problem
 from .schemas import AdviceModel, AdviceRequest, AreaOut, FactOut, Problem, RuleOut
+
 
 class _SendrouteAPI(NinjaAPI):
     """NinjaAPI whose OpenAPI document says error responses are application/problem+json."""
@@ -52,7 +60,9 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
     errors = []
     for e in exc.errors:
         loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "payload")]
-        errors.append({"field": ".".join(loc) or "body", "message": str(e.get("msg", "is not valid"))})
+        errors.append(
+            {"field": ".".join(loc) or "body", "message": str(e.get("msg", "is not valid"))}
+        )
     first = errors[0] if errors else {"field": "body", "message": "is not valid"}
     try:
         not_an_object = not isinstance(json.loads(request.body or b"{}"), dict)
@@ -60,19 +70,29 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
         not_an_object = True
     if first["field"] == "body" or not_an_object:
         return problem(
-            422, "The request body must be a JSON object",
-            "Send a JSON object with facts, and optionally area and today, such as {\"facts\": {}}.",
-            field="body", errors=errors,
+            422,
+            "The request body must be a JSON object",
+            'Send a JSON object with facts, and optionally area and today, such as {"facts": {}}.',
+            field="body",
+            errors=errors,
         )
-    return problem(422, "Some of the request is not valid", f"{first['field']}: {first['message']}", field=first["field"], errors=errors)
+    return problem(
+        422,
+        "Some of the request is not valid",
+        f"{first['field']}: {first['message']}",
+        field=first["field"],
+        errors=errors,
+    )
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:
         return problem(
-            400, "The request body is not valid JSON",
-            "Send a JSON object, such as {\"facts\": {\"child_at_risk\": false}}.", field="body",
+            400,
+            "The request body is not valid JSON",
+            'Send a JSON object, such as {"facts": {"child_at_risk": false}}.',
+            field="body",
         )
     return problem(exc.status_code, "The request cannot be handled", str(exc))
 
@@ -118,7 +138,11 @@ def get_facts(request: HttpRequest) -> Any:
     rules = load_ruleset(settings.SENDROUTE_DEFAULT_AREA)
     return [
         {
-            "name": f.id, "type": f.type, "question": f.question, "hint": f.hint, "why": f.why,
+            "name": f.id,
+            "type": f.type,
+            "question": f.question,
+            "hint": f.hint,
+            "why": f.why,
             "values": [{"value": v.value, "label": v.label, "hint": v.hint} for v in f.values],
             "priority": f.priority,
         }
@@ -136,14 +160,17 @@ def get_rule(request: HttpRequest, rule_id: str) -> Any:
     found = explain_rule(load_ruleset(settings.SENDROUTE_DEFAULT_AREA), rule_id)
     if found is None:
         return problem(
-            404, "No such rule",
+            404,
+            "No such rule",
             f"There is no rule called {rule_id!r}. Rule ids look like 'school-dfe' or 'R-LGO-01'.",
             field="rule_id",
         )
     return 200, found
 
 
-@api.get("/areas", response=list[AreaOut], summary="The areas sendroute has rules for", tags=["rules"])
+@api.get(
+    "/areas", response=list[AreaOut], summary="The areas sendroute has rules for", tags=["rules"]
+)
 def get_areas(request: HttpRequest) -> Any:
     return [
         {"id": a.id, "name": a.area_name or a.name, "version": a.version, "extends": a.extends}

@@ -9,8 +9,20 @@ from django.http import HttpRequest, JsonResponse
 PROBLEM_TYPE = "application/problem+json"
 
 
-def problem(status: int, title: str, detail: str, *, field: str | None = None, errors: list[dict[str, Any]] | None = None) -> JsonResponse:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    field: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> JsonResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     if field is not None:
         body["field"] = field
     if errors:
@@ -19,4 +31,6 @@ def problem(status: int, title: str, detail: str, *, field: str | None = None, e
 
 
 def api_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return problem(404, "Not found", "There is nothing at this address. See /api/v1/docs for the API.")
+    return problem(
+        404, "Not found", "There is nothing at this address. See /api/v1/docs for the API."
+    )

@@ -9,7 +9,11 @@ from pydantic import Field
 
 
 class AdviceRequest(Schema):
-    area: str | None = Field(default=None, description="An area id from GET /api/v1/areas. Default: norfolk.", examples=["norfolk"])
+    area: str | None = Field(
+        default=None,
+        description="An area id from GET /api/v1/areas. Default: norfolk.",
+        examples=["norfolk"],
+    )
     today: str | None = Field(
         default=None,
         description="The date to treat as today, YYYY-MM-DD. Default: today in England.",
@@ -17,7 +21,14 @@ class AdviceRequest(Schema):
     )
     facts: dict[str, Any] = Field(
         description="Answers by fact name (see GET /api/v1/facts). Leave out what is not known; {} for none.",
-        examples=[{"child_at_risk": False, "abuse_allegation": False, "concern_about": ["school"], "school_stage": "not_started"}],
+        examples=[
+            {
+                "child_at_risk": False,
+                "abuse_allegation": False,
+                "concern_about": ["school"],
+                "school_stage": "not_started",
+            }
+        ],
     )
 
 

@@ -14,4 +14,8 @@ def docs(request: HttpRequest) -> HttpResponse:
     for path, methods in schema["paths"].items():
         for method, op in methods.items():
             operations.append({"method": method.upper(), "path": path, **op})
-    return render(request, "api/docs.html", {"title": "API documentation", "schema": schema, "operations": operations})
+    return render(
+        request,
+        "api/docs.html",
+        {"title": "API documentation", "schema": schema, "operations": operations},
+    )

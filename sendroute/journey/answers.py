@@ -46,37 +46,59 @@ def _date_answer(fact: Fact, data: QueryDict, today: dt.date) -> Answer:
     missing = [k for k in ("day", "month", "year") if not parts[k]]
     if len(missing) == 3:
         answer.errors.append(
-            FieldError(f"{fact.id}-day", "Enter the date, or choose 'I do not know the date'", ("day", "month", "year"))
+            FieldError(
+                f"{fact.id}-day",
+                "Enter the date, or choose 'I do not know the date'",
+                ("day", "month", "year"),
+            )
         )
         return answer
     if missing:
         answer.errors.append(
-            FieldError(f"{fact.id}-{missing[0]}", f"The date must include a {' and a '.join(missing)}", tuple(missing))
+            FieldError(
+                f"{fact.id}-{missing[0]}",
+                f"The date must include a {' and a '.join(missing)}",
+                tuple(missing),
+            )
         )
         return answer
     bad = [k for k in ("day", "month", "year") if not parts[k].isdigit()]
     if bad:
         answer.errors.append(
-            FieldError(f"{fact.id}-{bad[0]}", "The date must be a real date, written in numbers", tuple(bad))
+            FieldError(
+                f"{fact.id}-{bad[0]}",
+                "The date must be a real date, written in numbers",
+                tuple(bad),
+            )
         )
         return answer
     day, month, year = int(parts["day"]), int(parts["month"]), int(parts["year"])
     if len(parts["year"]) != 4:
-        answer.errors.append(FieldError(f"{fact.id}-year", "The year must include 4 numbers, for example 2026", ("year",)))
+        answer.errors.append(
+            FieldError(
+                f"{fact.id}-year", "The year must include 4 numbers, for example 2026", ("year",)
+            )
+        )
         return answer
     try:
         value = dt.date(year, month, day)
     except ValueError:
         target = "month" if not 1 <= month <= 12 else "day"
-        answer.errors.append(FieldError(f"{fact.id}-{target}", "The date must be a real date", (target,)))
+        answer.errors.append(
+            FieldError(f"{fact.id}-{target}", "The date must be a real date", (target,))
+        )
         return answer
     if fact.past_only and value > today:
         answer.errors.append(
-            FieldError(f"{fact.id}-day", "The date must be today or in the past", ("day", "month", "year"))
+            FieldError(
+                f"{fact.id}-day", "The date must be today or in the past", ("day", "month", "year")
+            )
         )
         return answer
     if value.year < 1990:
-        answer.errors.append(FieldError(f"{fact.id}-year", "The date must be after 1990", ("year",)))
+        answer.errors.append(
+            FieldError(f"{fact.id}-year", "The date must be after 1990", ("year",))
+        )
         return answer
     answer.value = value.isoformat()
     return answer
@@ -111,7 +133,11 @@ def read_answer(fact: Fact, data: QueryDict, today: dt.date) -> Answer:
         if fact.type == "choice" and raw in {v.value for v in fact.values}:
             answer.value = raw
             return answer
-        message = "Select yes, no or I'm not sure" if fact.type == "bool" else "Select the answer that fits best"
+        message = (
+            "Select yes, no or I'm not sure"
+            if fact.type == "bool"
+            else "Select the answer that fits best"
+        )
         answer.errors.append(FieldError(fact.id, message))
         return answer
     raw = data.get(fact.id, "").strip()
@@ -126,9 +152,13 @@ def read_answer(fact: Fact, data: QueryDict, today: dt.date) -> Answer:
             answer.errors.append(FieldError(fact.id, "Enter a number, like 16"))
             return answer
         if fact.minimum is not None and number < fact.minimum:
-            answer.errors.append(FieldError(fact.id, f"The number must be {fact.minimum:g} or more"))
+            answer.errors.append(
+                FieldError(fact.id, f"The number must be {fact.minimum:g} or more")
+            )
         elif fact.maximum is not None and number > fact.maximum:
-            answer.errors.append(FieldError(fact.id, f"The number must be {fact.maximum:g} or less"))
+            answer.errors.append(
+                FieldError(fact.id, f"The number must be {fact.maximum:g} or less")
+            )
         else:
             answer.value = number
         return answer

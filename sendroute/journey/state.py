@@ -30,7 +30,8 @@ class Concern:
     def from_json(cls, data: Any) -> Concern:
         if not isinstance(data, dict):
             return cls()
-        answers = data.get("answers") if isinstance(data.get("answers"), dict) else {}
+        raw = data.get("answers")
+        answers: dict[str, Any] = raw if isinstance(raw, dict) else {}
         skipped = [s for s in data.get("skipped", []) if isinstance(s, str)]
         asked = [s for s in data.get("asked", []) if isinstance(s, str)]
         return cls(dict(answers), skipped, asked)

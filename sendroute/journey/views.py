@@ -14,13 +14,20 @@ from .services import concern_advice, concern_next_fact, journey_rules, journey_
 from .state import MAX_CONCERNS, Journey, journey_clear
 
 
-def _page(request: HttpRequest, template: str, title: str, status: int = 200, **context: Any) -> HttpResponse:
+def _page(
+    request: HttpRequest, template: str, title: str, status: int = 200, **context: Any
+) -> HttpResponse:
     return render(request, template, {"title": title, **context}, status=status)
 
 
 def start(request: HttpRequest) -> HttpResponse:
     journey = Journey.load(request.session)
-    return _page(request, "journey/start.html", "Get advice about a SEND complaint or disagreement", journey=journey)
+    return _page(
+        request,
+        "journey/start.html",
+        "Get advice about a SEND complaint or disagreement",
+        journey=journey,
+    )
 
 
 def next_question(request: HttpRequest, index: int) -> HttpResponse:
@@ -111,13 +118,23 @@ def check(request: HttpRequest, index: int) -> HttpResponse:
             {
                 "fact": spec,
                 "answer": answer_label(spec, concern.answers.get(name), name in concern.skipped),
-                "change": reverse("journey:question", kwargs={"index": index, "fact": name}) + "?return=check",
+                "change": reverse("journey:question", kwargs={"index": index, "fact": name})
+                + "?return=check",
             }
         )
     last = concern.asked[-1] if concern.asked else None
-    back = reverse("journey:question", kwargs={"index": index, "fact": last}) if last else reverse("journey:start")
+    back = (
+        reverse("journey:question", kwargs={"index": index, "fact": last})
+        if last
+        else reverse("journey:start")
+    )
     return _page(
-        request, "journey/check.html", "Check your answers", rows=rows, index=index, back_url=back,
+        request,
+        "journey/check.html",
+        "Check your answers",
+        rows=rows,
+        index=index,
+        back_url=back,
         several=len(journey.concerns) > 1,
     )
 
@@ -133,7 +150,9 @@ def advice_page(request: HttpRequest) -> HttpResponse:
         if not concern.asked:
             return redirect("journey:next", index=i)
         labels = [
-            v.label for v in rules.facts["concern_about"].values if v.value in concern.answers.get("concern_about", [])
+            v.label
+            for v in rules.facts["concern_about"].values
+            if v.value in concern.answers.get("concern_about", [])
         ]
         results.append({"index": i, "advice": advice, "about": labels})
     return _page(
@@ -162,7 +181,9 @@ def clear(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         journey_clear(request.session)
         return redirect(reverse("journey:start") + "?cleared=1")
-    return _page(request, "journey/clear.html", "Clear your answers", back_url=reverse("journey:start"))
+    return _page(
+        request, "journey/clear.html", "Clear your answers", back_url=reverse("journey:start")
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -174,4 +195,6 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _page(request, "journey/500.html", "Sorry, there is a problem with the service", status=500)
+    return _page(
+        request, "journey/500.html", "Sorry, there is a problem with the service", status=500
+    )

@@ -30,18 +30,34 @@ def explain_rule(rules: RuleSet, rule_id: str) -> dict[str, Any] | None:
                 "shown_when": describe(step.relevant, rules.facts),
                 "already_done_when": describe(step.done, rules.facts) if step.done else None,
                 "requires": [
-                    {"condition": describe(c, rules.facts), "otherwise": r.text.strip(), "citations": _cites(rules, r.cite)}
+                    {
+                        "condition": describe(c, rules.facts),
+                        "otherwise": r.text.strip(),
+                        "citations": _cites(rules, r.cite),
+                    }
                     for r, c in zip(s.requires, step.requires, strict=True)
                 ],
                 "not_open_if": [
-                    {"condition": describe(c, rules.facts), "because": r.text.strip(), "citations": _cites(rules, r.cite)}
+                    {
+                        "condition": describe(c, rules.facts),
+                        "because": r.text.strip(),
+                        "citations": _cites(rules, r.cite),
+                    }
                     for r, c in zip(s.exclusions, step.exclusions, strict=True)
                 ],
-                "recommended_when": describe(step.recommend, rules.facts) if step.recommend else None,
+                "recommended_when": describe(step.recommend, rules.facts)
+                if step.recommend
+                else None,
                 "time_limit": s.time_limit,
                 "deadlines": list(s.deadlines),
             }
-            return {"id": s.id, "kind": "step", "title": s.title, "details": details, "citations": _cites(rules, s.cite)}
+            return {
+                "id": s.id,
+                "kind": "step",
+                "title": s.title,
+                "details": details,
+                "citations": _cites(rules, s.cite),
+            }
     if rule_id in rules.deadlines:
         dl = rules.deadlines[rule_id]
         d = dl.spec
@@ -54,11 +70,20 @@ def explain_rule(rules: RuleSet, rule_id: str) -> dict[str, Any] | None:
             "method": d.method,
             "adjustment": d.adjustment,
             "later_of": [p.model_dump() for p in d.later_of],
-            "versions": [{**v.model_dump(exclude={"cite"}), "effective": v.effective.isoformat()} for v in d.versions],
+            "versions": [
+                {**v.model_dump(exclude={"cite"}), "effective": v.effective.isoformat()}
+                for v in d.versions
+            ],
             "discretion": d.discretion,
             "note": d.note,
         }
-        return {"id": d.id, "kind": "deadline", "title": d.title, "details": details, "citations": _cites(rules, d.cite)}
+        return {
+            "id": d.id,
+            "kind": "deadline",
+            "title": d.title,
+            "details": details,
+            "citations": _cites(rules, d.cite),
+        }
     for w in rules.warnings:
         if w.spec.id == rule_id:
             details = {
@@ -67,7 +92,13 @@ def explain_rule(rules: RuleSet, rule_id: str) -> dict[str, Any] | None:
                 "law_differs": w.spec.law_differs,
                 "text": w.spec.text.strip(),
             }
-            return {"id": w.spec.id, "kind": "warning", "title": w.spec.text.strip().split(".")[0], "details": details, "citations": _cites(rules, w.spec.cite)}
+            return {
+                "id": w.spec.id,
+                "kind": "warning",
+                "title": w.spec.text.strip().split(".")[0],
+                "details": details,
+                "citations": _cites(rules, w.spec.cite),
+            }
     if rule_id in rules.citations:
         users = []
         for route in rules.routes:
@@ -81,5 +112,11 @@ def explain_rule(rules: RuleSet, rule_id: str) -> dict[str, Any] | None:
         users += [w.spec.id for w in rules.warnings if rule_id in w.spec.cite]
         c = rules.citation_out[rule_id]
         title = c.title or (c.quote or "")
-        return {"id": rule_id, "kind": "source", "title": title, "details": {"used_by": users}, "citations": [c.to_dict()]}
+        return {
+            "id": rule_id,
+            "kind": "source",
+            "title": title,
+            "details": {"used_by": users},
+            "citations": [c.to_dict()],
+        }
     return None

@@ -6,8 +6,7 @@ from typing import Any
 
 from django.templatetags.static import static
 from django.urls import reverse
-from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
-from jinja2 import ChainableUndefined
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
 from sendroute.rules.dates import format_date
 
@@ -27,7 +26,9 @@ def environment(**options: Any) -> Environment:
     # GOV.UK Frontend's macros rely on Jinja's ordinary, lenient undefined values.
     options["undefined"] = ChainableUndefined
     env = Environment(**options)  # noqa: S701 - autoescape is on, set just above
-    env.globals.update(static=static, url=url, service_name="Get advice about a SEND complaint or disagreement")
+    env.globals.update(
+        static=static, url=url, service_name="Get advice about a SEND complaint or disagreement"
+    )
     env.filters["long_date"] = format_date
     env.filters["extract"] = lambda key, table: table.get(key, key)
     env.filters["lower_first"] = lambda text: text[:1].lower() + text[1:] if text else text

@@ -25,13 +25,21 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed at /usr/bin/chromium: run `make test`, which installs it.")
+        pytest.fail(
+            "Chromium is not installed at /usr/bin/chromium: run `make test`, which installs it."
+        )
     with sync_playwright() as p:
         chromium = p.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield chromium
         chromium.close()
@@ -41,14 +49,21 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser, live_server, settings) -> Iterator[Page]:
     settings.SENDROUTE_TODAY = "2026-11-27"
     # bypass_csp lets the test inject axe-core; the app's own CSP is tested elsewhere.
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True, viewport={"width": 390, "height": 844})
+    context = browser.new_context(
+        base_url=live_server.url, bypass_csp=True, viewport={"width": 390, "height": 844}
+    )
     requests_elsewhere: list[str] = []
-    context.on("request", lambda r: None if r.url.startswith(live_server.url) else requests_elsewhere.append(r.url))
+    context.on(
+        "request",
+        lambda r: None if r.url.startswith(live_server.url) else requests_elsewhere.append(r.url),
+    )
     pg = context.new_page()
     pg.set_default_timeout(10_000)
     yield pg
     context.close()
-    assert requests_elsewhere == [], f"the page made requests off this machine: {requests_elsewhere}"
+    assert requests_elsewhere == [], (
+        f"the page made requests off this machine: {requests_elsewhere}"
+    )
 
 
 def axe_violations(page: Page) -> list[dict]:

@@ -38,7 +38,11 @@ def start(page: Page) -> None:
 
 def no_urgent_concerns(page: Page) -> None:
     choose(page, "Is a child in danger or at risk of harm right now?", "No")
-    choose(page, "Is your concern that an adult at the school or setting has harmed, or may have harmed, a child?", "No")
+    choose(
+        page,
+        "Is your concern that an adult at the school or setting has harmed, or may have harmed, a child?",
+        "No",
+    )
 
 
 def see_advice(page: Page) -> None:
@@ -52,7 +56,12 @@ def next_steps_text(page: Page) -> str:
     body = page.locator("main").inner_text()
     start_at = body.index("What to do next")
     rest = body[start_at:]
-    for marker in ("Also open to you now", "Not open to you now", "Deadlines", "Things you should know"):
+    for marker in (
+        "Also open to you now",
+        "Not open to you now",
+        "Deadlines",
+        "Things you should know",
+    ):
         if marker in rest[1:]:
             rest = rest[: rest.index(marker, 1)]
     return rest

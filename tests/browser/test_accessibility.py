@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import axe_violations, screenshot
-from .journeys import choose, no_urgent_concerns, start, tick
+from .journeys import choose, tick
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,14 +29,22 @@ def test_every_page_type_has_no_accessibility_violations(page: Page):
     assert_accessible(page, "yes/no question with an error")
     assert page.title().startswith("Error: ")
     choose(page, "Is a child in danger or at risk of harm right now?", "No")
-    choose(page, "Is your concern that an adult at the school or setting has harmed, or may have harmed, a child?", "No")
+    choose(
+        page,
+        "Is your concern that an adult at the school or setting has harmed, or may have harmed, a child?",
+        "No",
+    )
     assert_accessible(page, "checkboxes question")
     page.get_by_role("button", name="Continue").click()
     assert_accessible(page, "checkboxes question with an error")
     tick(page, "What is your concern about?", ["A school, nursery or college"])
     choose(page, "Is your child missing school, or not getting any education at the moment?", "No")
     assert_accessible(page, "radios question")
-    choose(page, "How far have you got with raising this with the school?", "I have met the head teacher or SENCo")
+    choose(
+        page,
+        "How far have you got with raising this with the school?",
+        "I have met the head teacher or SENCo",
+    )
     assert_accessible(page, "date question")
     page.get_by_label("Day").fill("31")
     page.get_by_label("Month").fill("2")
@@ -63,7 +71,9 @@ def tab_to(page: Page, selector: str, limit: int = 60) -> None:
     """Press Tab until the element matching ``selector`` has focus (as a keyboard user does)."""
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+        if page.evaluate(
+            "(s) => document.activeElement && document.activeElement.matches(s)", selector
+        ):
             return
     raise AssertionError(f"could not reach {selector} with the Tab key")
 

@@ -10,8 +10,15 @@ import pytest
 from sendroute.rules.packs import BUILTIN_PACKS
 
 SCHEMA = json.loads((BUILTIN_PACKS.parent / "rules" / "advice.schema.json").read_text())
-FACTS = {"child_at_risk": False, "abuse_allegation": False, "missing_education": False, "concern_about": ["school"],
-         "school_stage": "not_started", "school_incident_date": "2026-11-20", "school_blocking_procedure": False}
+FACTS = {
+    "child_at_risk": False,
+    "abuse_allegation": False,
+    "missing_education": False,
+    "concern_about": ["school"],
+    "school_stage": "not_started",
+    "school_incident_date": "2026-11-20",
+    "school_blocking_procedure": False,
+}
 
 
 def post(client, body, raw: bool = False):
@@ -42,8 +49,18 @@ def test_advice_area_and_today_are_optional(client):
         ("{}", 422, "facts", "required"),
         ({"facts": {"school_stag": "x"}}, 422, "facts.school_stag", "no fact called"),
         ({"facts": {"child_at_risk": "maybe"}}, 422, "facts.child_at_risk", "yes or no"),
-        ({"facts": {"school_incident_date": "2026-02-31"}}, 422, "facts.school_incident_date", "not a real date"),
-        ({"facts": {"school_incident_date": "2026-12-31"}}, 422, "facts.school_incident_date", "after today"),
+        (
+            {"facts": {"school_incident_date": "2026-02-31"}},
+            422,
+            "facts.school_incident_date",
+            "not a real date",
+        ),
+        (
+            {"facts": {"school_incident_date": "2026-12-31"}},
+            422,
+            "facts.school_incident_date",
+            "after today",
+        ),
         ({"today": "31/12/2026", "facts": {}}, 422, "today", "YYYY-MM-DD"),
         ({"today": "2031-01-01", "facts": {}}, 422, "today", "outside the dates"),
         ({"area": "atlantis", "facts": {}}, 422, "area", "no area"),
@@ -83,7 +100,12 @@ def test_an_unknown_rule_is_a_404_problem(client):
 
 def test_areas_lists_norfolk(client):
     assert client.get("/api/v1/areas").json() == [
-        {"id": "norfolk", "name": "Norfolk", "version": client.get("/api/v1/areas").json()[0]["version"], "extends": "england"}
+        {
+            "id": "norfolk",
+            "name": "Norfolk",
+            "version": client.get("/api/v1/areas").json()[0]["version"],
+            "extends": "england",
+        }
     ]
 
 

@@ -3,6 +3,7 @@ response matches the schema the document promises (status codes, content types, 
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import (
@@ -13,8 +14,15 @@ from schemathesis.specs.openapi.checks import (
 
 from sendroute.web.wsgi import application
 
+pytestmark = pytest.mark.django_db
+
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
-CHECKS = [schemathesis.checks.not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [
+    schemathesis.checks.not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 @schema.parametrize()

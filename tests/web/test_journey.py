@@ -29,7 +29,14 @@ PARENT_AT_START = [
     ("concern_about", {"concern_about": ["school"]}),
     ("missing_education", {"missing_education": "no"}),
     ("school_stage", {"school_stage": "not_started"}),
-    ("school_incident_date", {"school_incident_date-day": "20", "school_incident_date-month": "11", "school_incident_date-year": "2026"}),
+    (
+        "school_incident_date",
+        {
+            "school_incident_date-day": "20",
+            "school_incident_date-month": "11",
+            "school_incident_date-year": "2026",
+        },
+    ),
     ("school_blocking_procedure", {"school_blocking_procedure": "no"}),
 ]
 
@@ -38,7 +45,10 @@ def test_start_page_says_who_it_is_for_and_starts_the_journey(client):
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<h1 class=\"govuk-heading-xl\">Get advice about a SEND complaint or disagreement</h1>" in html
+    assert (
+        '<h1 class="govuk-heading-xl">Get advice about a SEND complaint or disagreement</h1>'
+        in html
+    )
     assert "young people aged 16 to 25" in html
     assert 'href="/concern/0/next"' in html
 
@@ -58,7 +68,11 @@ def test_a_parent_at_the_start_reaches_check_answers_then_advice(client):
     assert "Check your answers" in check
     assert "Friday 20 November 2026" in check
     advice = client.get("/advice").content.decode()
-    assert advice.index("What to do next") < advice.index("Talk to your child&#39;s teacher") < advice.index("Also open to you now")
+    assert (
+        advice.index("What to do next")
+        < advice.index("Talk to your child&#39;s teacher")
+        < advice.index("Also open to you now")
+    )
     assert "The first step is to talk to the teacher." in advice
     assert "Saturday 20 February 2027" in advice
 
@@ -86,11 +100,17 @@ def test_a_missing_answer_shows_the_error_summary_and_keeps_the_page(client):
         ("x", "4", "2026", "written in numbers", "day"),
     ],
 )
-def test_date_errors_are_specific_linked_and_keep_what_was_typed(client, day, month, year, message, field):
+def test_date_errors_are_specific_linked_and_keep_what_was_typed(
+    client, day, month, year, message, field
+):
     walk(client, PARENT_AT_START[:5])
     response = client.post(
         "/concern/0/question/school_incident_date",
-        {"school_incident_date-day": day, "school_incident_date-month": month, "school_incident_date-year": year},
+        {
+            "school_incident_date-day": day,
+            "school_incident_date-month": month,
+            "school_incident_date-year": year,
+        },
     )
     html = response.content.decode()
     assert response.status_code == 400
@@ -111,10 +131,14 @@ def test_not_sure_leaves_a_fact_unknown_and_the_journey_continues(client):
 
 def test_changing_an_answer_from_check_answers_returns_there_and_the_advice_follows(client):
     walk(client, PARENT_AT_START)
-    response = client.post("/concern/0/question/school_stage?return=check", {"school_stage": "procedure_completed"})
+    response = client.post(
+        "/concern/0/question/school_stage?return=check", {"school_stage": "procedure_completed"}
+    )
     assert response["Location"] == "/concern/0/check"
     advice = client.get("/advice").content.decode()
-    assert "Complain to the Department for Education (DfE)" in advice.split("Also open to you now")[0]
+    assert (
+        "Complain to the Department for Education (DfE)" in advice.split("Also open to you now")[0]
+    )
 
 
 def test_the_back_link_goes_to_the_previous_question(client):

@@ -10,7 +10,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["/", "/concern/0/question/child_at_risk", "/concern/0/check", "/advice", "/clear", "/api/v1/docs", "/api/v1/facts", "/nope"]
+PAGES = [
+    "/",
+    "/concern/0/question/child_at_risk",
+    "/concern/0/check",
+    "/advice",
+    "/clear",
+    "/api/v1/docs",
+    "/api/v1/facts",
+    "/nope",
+]
 
 
 @pytest.mark.django_db
@@ -46,9 +55,13 @@ def test_production_settings_pass_check_deploy():
         "SENDROUTE_ALLOWED_HOSTS": "sendroute.example",
         "DJANGO_SETTINGS_MODULE": "sendroute.web.settings",
     }
-    result = subprocess.run(  # noqa: S603 - fixed arguments
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
@@ -64,8 +77,13 @@ def test_production_settings_pass_check_deploy():
 )
 def test_odd_settings_are_refused_with_a_clear_message(env, words):
     full = {**{k: v for k, v in os.environ.items() if not k.startswith("SENDROUTE_")}, **env}
-    result = subprocess.run(  # noqa: S603 - fixed arguments
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=full, capture_output=True, text=True, check=False,
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=full,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert words in result.stderr
