@@ -99,10 +99,23 @@ class Context:
     def __init__(self, facts: Mapping[str, Any], deadline_passed: Callable[[str], Truth]) -> None:
         self.facts = facts
         self.deadline_passed = deadline_passed
+        # Results by condition identity: named conditions are shared by many rules and the facts
+        # do not change during one evaluation, so each condition is worked out once.
+        # Each entry keeps its condition alive, so an id is never reused within one context.
+        self.memo: dict[int, tuple[Condition, Truth]] = {}
 
 
 def evaluate(cond: Condition, ctx: Context) -> Truth:
     """True, False, or None when the facts so far cannot decide."""
+    hit = ctx.memo.get(id(cond))
+    if hit is not None and hit[0] is cond:
+        return hit[1]
+    value = _evaluate(cond, ctx)
+    ctx.memo[id(cond)] = (cond, value)
+    return value
+
+
+def _evaluate(cond: Condition, ctx: Context) -> Truth:
     if isinstance(cond, Always):
         return cond.value
     if isinstance(cond, FactIn):
@@ -154,7 +167,14 @@ def blocking(cond: Condition, ctx: Context, deadline_facts: Callable[[str], set[
         return {cond.fact}
     if isinstance(cond, DeadlinePassed):
         return deadline_facts(cond.deadline)
-    if isinstance(cond, All | AnyOf):
+    if isinstance(cond, All):
+        # Parts of an "all" are asked in order: the first undecided part gates the rest (a
+        # route's own condition comes first), so a later part is only asked once it can matter.
+        for item in cond.items:
+            if evaluate(item, ctx) is None:
+                return blocking(item, ctx, deadline_facts)
+        return set()
+    if isinstance(cond, AnyOf):
         found: set[str] = set()
         for item in cond.items:
             found |= blocking(item, ctx, deadline_facts)
@@ -192,9 +212,13 @@ def parse_condition(
     facts: Mapping[str, Fact],
     named: Mapping[str, Any],
     where: str,
+    cache: dict[str, Condition] | None = None,
     _seen: tuple[str, ...] = (),
 ) -> Condition:
-    """Turn raw YAML into a condition, checking every fact, value and key it names."""
+    """Turn raw YAML into a condition, checking every fact, value and key it names.
+
+    ``cache`` shares one parsed object per named condition, so that each is evaluated once.
+    """
     if raw is None:
         return TRUE
     if not isinstance(raw, dict):
@@ -214,14 +238,21 @@ def parse_condition(
             raise PackError(f"'{key}' takes a non-empty list of conditions.", field=where)
         parsed = tuple(
             parse_condition(
-                item, facts=facts, named=named, where=f"{where}.{key}[{i}]", _seen=_seen
+                item,
+                facts=facts,
+                named=named,
+                where=f"{where}.{key}[{i}]",
+                cache=cache,
+                _seen=_seen,
             )
             for i, item in enumerate(items)
         )
         return All(parsed) if key == "all" else AnyOf(parsed)
     if keys == {"not"}:
         return Not(
-            parse_condition(raw["not"], facts=facts, named=named, where=f"{where}.not", _seen=_seen)
+            parse_condition(
+                raw["not"], facts=facts, named=named, where=f"{where}.not", cache=cache, _seen=_seen
+            )
         )
     if keys == {"condition"}:
         name = raw["condition"]
@@ -231,9 +262,19 @@ def parse_condition(
             )
         if name in _seen:
             raise PackError(f"the named condition {name!r} refers to itself.", field=where)
-        return parse_condition(
-            named[name], facts=facts, named=named, where=f"condition {name}", _seen=(*_seen, name)
+        if cache is not None and name in cache:
+            return cache[name]
+        resolved = parse_condition(
+            named[name],
+            facts=facts,
+            named=named,
+            where=f"condition {name}",
+            cache=cache,
+            _seen=(*_seen, name),
         )
+        if cache is not None:
+            cache[name] = resolved
+        return resolved
     if "deadline" in keys:
         if keys != {"deadline", "passed"} or not isinstance(raw["passed"], bool):
             raise PackError(

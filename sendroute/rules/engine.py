@@ -71,12 +71,20 @@ class _Evaluation:
 
     # -- deadlines -------------------------------------------------------------------------
     def deadline_facts(self, deadline_id: str) -> set[str]:
+        """The unknown facts this deadline needs before its date can be worked out."""
         dl = self.rules.deadlines[deadline_id]
+        applies = self.eval(dl.applies)
+        if applies is False:
+            return set()
         needed = self.block(dl.applies)
         if dl.spec.start and dl.spec.start not in self.facts:
             needed.add(dl.spec.start)
-        if dl.spec.later_of and not any(p.start in self.facts for p in dl.spec.later_of):
-            needed.add(dl.spec.later_of[0].start)
+        for period, when in zip(dl.spec.later_of, dl.period_when, strict=True):
+            counts = self.eval(when)
+            if counts is None:
+                needed |= self.block(when)
+            elif counts and period.start not in self.facts:
+                needed.add(period.start)
         return needed
 
     def deadline_passed(self, deadline_id: str) -> Truth:
@@ -94,13 +102,17 @@ class _Evaluation:
         spec = dl.spec
         if self.eval(dl.applies) is not True:
             return None
-        periods: list[
-            tuple[str, str | None, int, str, str]
-        ] = []  # fact, label, amount, method, adj
+        # Each period: the start fact, its label, amount, method and adjustment.
+        periods: list[tuple[str, str | None, int, str, str]] = []
+        pending: list[str] = []
         if spec.later_of:
-            for p in spec.later_of:
+            for p, when in zip(spec.later_of, dl.period_when, strict=True):
                 if p.start in self.facts:
                     periods.append((p.start, p.start_label, p.amount, p.method, spec.adjustment))
+                elif self.eval(when) is not False:
+                    # Its date may be needed but is not known: the date shown is the earliest
+                    # it can be, and the explanation says a later one may apply.
+                    pending.append(p.start_label or p.start)
             if not periods:
                 return None
         else:
@@ -140,14 +152,11 @@ class _Evaluation:
                     steps.append(
                         f"The other way of counting gives {format_date(other[0].date)}; the later date applies."
                     )
-            elif spec.later_of and len(spec.later_of) > 1:
-                missing = [
-                    p.start_label or p.start for p in spec.later_of if p.start not in self.facts
-                ]
+            if pending:
                 steps.append(
-                    "If you also have "
-                    + " or ".join(missing)
-                    + ", the deadline may be later: tell us that date."
+                    "If you also tell us "
+                    + " or ".join(pending)
+                    + ", the deadline may be later: it is the later of the dates."
                 )
             end = counted.date
             calendar_left = (end - self.today).days
@@ -246,8 +255,10 @@ class _Evaluation:
             status = "open"
         if spec.time_limit and status in ("open", "not_yet", "undecided"):
             limit = self.deadline(spec.time_limit, spec.id)
+            # Unknown dates the limit still needs (all of them, or a later_of period's).
+            needs |= self.deadline_facts(spec.time_limit)
             if limit is None:
-                needs |= self.deadline_facts(spec.time_limit)
+                pass
             elif limit.status in ("expired", "expired_discretion") and limit.date is not None:
                 if limit.status == "expired":
                     status = "closed"
@@ -264,8 +275,8 @@ class _Evaluation:
                 needs |= self.block(cs.recommend)
         if status not in ("closed", "done"):
             for dl in spec.deadlines:
-                if self.deadline(dl, spec.id) is None:
-                    needs |= self.deadline_facts(dl)
+                self.deadline(dl, spec.id)
+                needs |= self.deadline_facts(dl)
         self.blocking |= needs
         return (
             StepOut(

@@ -159,6 +159,8 @@ class Period(_Strict):
     amount: int = Field(ge=0)
     method: str
     start_label: str | None = None
+    # Ask for this period's start only when this holds (a start that is known always counts).
+    ask_when: Any = None
 
 
 class DeadlineVersion(_Strict):

@@ -36,7 +36,7 @@ from .model import (
     Step,
     WarningSpec,
 )
-from .yamlfile import LineDict, line_of, load_yaml_file
+from .yamlfile import LineDict, file_of, line_of, load_yaml_file
 
 __all__ = [
     "BUILTIN_PACKS",
@@ -52,6 +52,8 @@ __all__ = [
 
 BUILTIN_PACKS = Path(__file__).resolve().parent.parent / "packs"
 KINDS = ("facts", "citations", "bodies", "conditions", "deadlines", "routes", "warnings")
+# Keys that hold a condition: an overlay replaces them whole instead of merging them.
+CONDITION_KEYS = frozenset({"when", "applies", "relevant", "done", "recommend"})
 ADJUSTMENTS = ("none", "next_working_day", "tribunal_rule_12")
 
 M = TypeVar("M", bound=BaseModel)
@@ -79,6 +81,8 @@ class CompiledRoute:
 class CompiledDeadline:
     spec: DeadlineSpec
     applies: Condition
+    # For later_of deadlines: when to ask for each period's start (always, unless the pack says).
+    period_when: tuple[Condition, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,23 +143,42 @@ class _RawPack:
     entries: dict[str, dict[str, _Entry]]
 
 
+def _origin(data: Any, path: Iterable[Any], file: str) -> tuple[str, int | None]:
+    """The file and line of the deepest part of ``data`` along ``path`` that is known.
+
+    After an overlay one entry holds parts read from several files (the national pack's and the
+    area pack's); each part keeps its own file and line, so an error points at the right one.
+    """
+    node: Any = data
+    file = file_of(data) or file
+    line = line_of(data)
+    for part in path:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            file = file_of(node, part) or file
+            line = line_of(node, part) or line
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            file = file_of(node[part]) or file_of(node) or file
+            line = line_of(node, part) or line_of(node[part]) or line
+            node = node[part]
+        else:
+            break
+    return file, line
+
+
+def _at(entry: _Entry, *path: Any) -> dict[str, Any]:
+    """``file`` and ``line`` arguments for a :class:`PackError` about a part of ``entry``."""
+    file, line = _origin(entry.data, path, entry.file)
+    return {"file": file, "line": line}
+
+
 def _validate(model: type[M], data: Any, file: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = first["loc"]
-        node: Any = data
-        line = line_of(data)
-        for part in loc:
-            if isinstance(node, dict) and isinstance(part, str):
-                line = line_of(node, part) or line
-                node = node.get(part)
-            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-                line = line_of(node, part) or line
-                node = node[part]
-            else:
-                break
+        file, line = _origin(data, loc, file)
         field = ".".join(str(p) for p in loc) or "(whole entry)"
         more = len(exc.errors()) - 1
         extra = f" ({more} more problem{'s' if more != 1 else ''} in this entry.)" if more else ""
@@ -167,13 +190,23 @@ def _validate(model: type[M], data: Any, file: str) -> M:
         raise PackError(f"{message}.{extra}", file=file, line=line, field=field) from None
 
 
+def _load_pack_yaml(path: Path) -> Any:
+    """Read one YAML file of a pack: bad YAML in a pack is a broken pack, so a PackError."""
+    try:
+        return load_yaml_file(path)
+    except PackError:
+        raise
+    except InputError as exc:
+        raise PackError(exc.message, file=exc.file, line=exc.line, field=exc.field) from None
+
+
 def _read_pack(folder: Path) -> _RawPack:
     meta_path = folder / "pack.yaml"
     if not folder.is_dir():
         raise PackError("the pack folder does not exist.", file=str(folder))
     if not meta_path.is_file():
         raise PackError("a pack folder needs a pack.yaml naming the pack.", file=str(folder))
-    meta = _validate(PackMeta, load_yaml_file(meta_path), str(meta_path))
+    meta = _validate(PackMeta, _load_pack_yaml(meta_path), str(meta_path))
     if meta.kind == "area" and not meta.extends:
         raise PackError(
             "an area pack must say which pack it extends (extends: england).", file=str(meta_path)
@@ -199,7 +232,7 @@ def _read_pack(folder: Path) -> _RawPack:
                 raise PackError(
                     "packs hold YAML data only; remove or rename this file.", file=str(path)
                 )
-            raw = load_yaml_file(path)
+            raw = _load_pack_yaml(path)
             items = raw if isinstance(raw, list) else [raw]
             for index, item in enumerate(items):
                 if not isinstance(item, dict) or "id" not in item:
@@ -222,8 +255,12 @@ def _read_pack(folder: Path) -> _RawPack:
 def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     merged = LineDict(copy.deepcopy(dict(base)))
     merged.line = getattr(over, "line", 0)
+    merged.file = file_of(over) or file_of(base)
     merged.key_lines = dict(getattr(base, "key_lines", {}))
     merged.key_lines.update(getattr(over, "key_lines", {}))
+    # Remember which file each key came from, so errors name the right file.
+    merged.key_files = {k: f for k in base if (f := file_of(base, k))}
+    merged.key_files.update({k: f for k in over if (f := file_of(over, k))})
     for key, value in over.items():
         if key == "steps" and isinstance(value, list) and isinstance(merged.get(key), list):
             steps = {s.get("id"): s for s in merged[key] if isinstance(s, dict)}
@@ -236,6 +273,9 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
                     steps[sid] = step
                     order.append(sid)
             merged[key] = [steps[s] for s in order]
+        elif key in CONDITION_KEYS:
+            # A condition is replaced whole: merging {fact, is} with {fact, in} makes nonsense.
+            merged[key] = value
         elif isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = _merge(merged[key], value)
         else:
@@ -264,137 +304,176 @@ def _compile(chain: list[_RawPack]) -> RuleSet:
     citations = {k: _validate(Citation, e.data, e.file) for k, e in merged["citations"].items()}
     bodies = {k: _validate(Body, e.data, e.file) for k, e in merged["bodies"].items()}
     named = {k: e.data.get("when") for k, e in merged["conditions"].items()}
+    parsed_named: dict[str, Condition] = {}
     for key, entry in merged["conditions"].items():
         if set(entry.data) - {"id", "when", "description"}:
-            raise PackError("a named condition has only id, description and when.", file=entry.file)
+            raise PackError(
+                "a named condition has only id, description and when.", **_at(entry), field=key
+            )
         if "when" not in entry.data:
-            raise PackError("a named condition needs 'when'.", file=entry.file, field=key)
+            raise PackError("a named condition needs 'when'.", **_at(entry), field=key)
 
-    def cond(raw: Any, file: str, where: str) -> Condition:
+    def cond(raw: Any, entry: _Entry, path: tuple[Any, ...], where: str) -> Condition:
         try:
-            return parse_condition(raw, facts=facts, named=named, where=where)
+            return parse_condition(raw, facts=facts, named=named, where=where, cache=parsed_named)
         except PackError as exc:
-            raise PackError(exc.message, file=file, line=exc.line, field=exc.field) from None
+            at = _at(entry, *path)
+            raise PackError(
+                exc.message, file=at["file"], line=exc.line or at["line"], field=exc.field
+            ) from None
 
-    def check_cites(cites: Iterable[str], file: str, where: str) -> None:
+    def check_cites(cites: Iterable[str], entry: _Entry, path: tuple[Any, ...], where: str) -> None:
         for cid in cites:
             if cid not in citations:
                 raise PackError(
                     f"cites {cid!r}, which is not in citations/. Add it or fix the id.",
-                    file=file,
+                    **_at(entry, *path),
                     field=where,
                 )
+
+    # Named conditions are checked here, so that a mistake in one is reported in its own file.
+    for key, entry in merged["conditions"].items():
+        cond(entry.data["when"], entry, ("when",), f"condition {key}")
 
     for fact in facts.values():
         if fact.type in ("choice", "multichoice") and not fact.values:
             raise PackError(
                 "a choice fact needs its allowed values.",
-                file=merged["facts"][fact.id].file,
+                **_at(merged["facts"][fact.id], "values"),
                 field=fact.id,
             )
-        check_cites(fact.cite, merged["facts"][fact.id].file, fact.id)
+        check_cites(fact.cite, merged["facts"][fact.id], ("cite",), fact.id)
     for cit in citations.values():
-        file = merged["citations"][cit.id].file
+        entry = merged["citations"][cit.id]
         if cit.kind == "source_document" and not cit.quote:
             raise PackError(
-                "a source_document citation needs the verbatim 'quote'.", file=file, field=cit.id
+                "a source_document citation needs the verbatim 'quote'.",
+                **_at(entry),
+                field=cit.id,
             )
         if cit.kind == "domain_rule" and not (cit.title and cit.source):
             raise PackError(
                 "a domain_rule citation needs a 'title' and its public 'source'.",
-                file=file,
+                **_at(entry),
                 field=cit.id,
             )
     for body in bodies.values():
-        check_cites(body.cite, merged["bodies"][body.id].file, body.id)
+        check_cites(body.cite, merged["bodies"][body.id], ("cite",), body.id)
 
     deadlines: dict[str, CompiledDeadline] = {}
     for key, entry in merged["deadlines"].items():
         spec = _validate(DeadlineSpec, entry.data, entry.file)
-        check_cites(spec.cite, entry.file, key)
-        periods = [(p.start, p.method) for p in spec.later_of]
+        check_cites(spec.cite, entry, ("cite",), key)
+        # (start fact, method, where each is written in the entry)
+        periods: list[tuple[str, str, tuple[Any, ...], tuple[Any, ...]]] = [
+            (p.start, p.method, ("later_of", i, "start"), ("later_of", i, "method"))
+            for i, p in enumerate(spec.later_of)
+        ]
         if spec.start is not None:
             if spec.amount is None or spec.method is None:
                 raise PackError(
                     "a deadline with a start needs 'amount' and 'method'.",
-                    file=entry.file,
+                    **_at(entry, "start"),
                     field=key,
                 )
-            periods.append((spec.start, spec.method))
+            periods.append((spec.start, spec.method, ("start",), ("method",)))
         elif not spec.later_of:
             raise PackError(
                 "a deadline needs a 'start' fact (with amount and method) or 'later_of'.",
-                file=entry.file,
+                **_at(entry),
                 field=key,
             )
-        periods += [(spec.start or "", v.method) for v in spec.versions]
-        for start, method in periods:
+        periods += [
+            (spec.start or "", v.method, ("start",), ("versions", i, "method"))
+            for i, v in enumerate(spec.versions)
+        ]
+        for start, method, start_at, method_at in periods:
             if start and (start not in facts or facts[start].type != "date"):
                 raise PackError(
-                    f"the start {start!r} must be a date fact.", file=entry.file, field=key
+                    f"the start {start!r} must be a date fact.", **_at(entry, *start_at), field=key
                 )
             if method not in METHODS:
                 raise PackError(
                     f"unknown counting method {method!r}; use one of {sorted(METHODS)}.",
-                    file=entry.file,
+                    **_at(entry, *method_at),
                     field=key,
                 )
-        for adj in (spec.adjustment, *(v.adjustment for v in spec.versions)):
+        adjustments: list[tuple[str, tuple[Any, ...]]] = [(spec.adjustment, ("adjustment",))]
+        adjustments += [
+            (v.adjustment, ("versions", i, "adjustment")) for i, v in enumerate(spec.versions)
+        ]
+        for adj, adj_at in adjustments:
             if adj not in ADJUSTMENTS:
                 raise PackError(
                     f"unknown adjustment {adj!r}; use one of {list(ADJUSTMENTS)}.",
-                    file=entry.file,
+                    **_at(entry, *adj_at),
                     field=key,
                 )
-        for version in spec.versions:
-            check_cites(version.cite, entry.file, key)
-        deadlines[key] = CompiledDeadline(spec, cond(spec.applies, entry.file, f"{key}.applies"))
+        for i, version in enumerate(spec.versions):
+            check_cites(version.cite, entry, ("versions", i, "cite"), key)
+        deadlines[key] = CompiledDeadline(
+            spec,
+            cond(spec.applies, entry, ("applies",), f"{key}.applies"),
+            tuple(
+                cond(
+                    p.ask_when, entry, ("later_of", i, "ask_when"), f"{key}.later_of[{i}].ask_when"
+                )
+                for i, p in enumerate(spec.later_of)
+            ),
+        )
 
     routes: list[CompiledRoute] = []
     seen_steps: dict[str, str] = {}
     for key, entry in merged["routes"].items():
         route = _validate(Route, entry.data, entry.file)
-        check_cites(route.cite, entry.file, key)
+        check_cites(route.cite, entry, ("cite",), key)
         steps = []
-        for step in route.steps:
+        for n, step in enumerate(route.steps):
             where = f"{key}.steps.{step.id}"
+            at = ("steps", n)
             if step.id in seen_steps:
                 raise PackError(
                     f"step id {step.id!r} is also used in route {seen_steps[step.id]!r}.",
-                    file=entry.file,
+                    **_at(entry, *at, "id"),
                     field=where,
                 )
             seen_steps[step.id] = key
             if step.body not in bodies:
                 raise PackError(
                     f"names body {step.body!r}, which is not in bodies/.",
-                    file=entry.file,
+                    **_at(entry, *at, "body"),
                     field=where,
                 )
-            check_cites(step.cite, entry.file, where)
-            for reason in (*step.requires, *step.exclusions):
-                check_cites(reason.cite, entry.file, where)
+            check_cites(step.cite, entry, (*at, "cite"), where)
+            for kind in ("requires", "exclusions"):
+                for i, reason in enumerate(getattr(step, kind)):
+                    check_cites(reason.cite, entry, (*at, kind, i, "cite"), where)
             for dl in (*step.deadlines, *([step.time_limit] if step.time_limit else [])):
                 if dl not in deadlines:
+                    field_name = "time_limit" if dl == step.time_limit else "deadlines"
                     raise PackError(
                         f"names deadline {dl!r}, which is not in deadlines/.",
-                        file=entry.file,
+                        **_at(entry, *at, field_name),
                         field=where,
                     )
             compiled = CompiledStep(
                 spec=step,
                 route=key,
-                relevant=cond(step.relevant, entry.file, f"{where}.relevant"),
-                done=None if step.done is None else cond(step.done, entry.file, f"{where}.done"),
+                relevant=cond(step.relevant, entry, (*at, "relevant"), f"{where}.relevant"),
+                done=None
+                if step.done is None
+                else cond(step.done, entry, (*at, "done"), f"{where}.done"),
                 requires=tuple(
-                    cond(r.when, entry.file, f"{where}.requires") for r in step.requires
+                    cond(r.when, entry, (*at, "requires", i, "when"), f"{where}.requires")
+                    for i, r in enumerate(step.requires)
                 ),
                 exclusions=tuple(
-                    cond(r.when, entry.file, f"{where}.exclusions") for r in step.exclusions
+                    cond(r.when, entry, (*at, "exclusions", i, "when"), f"{where}.exclusions")
+                    for i, r in enumerate(step.exclusions)
                 ),
                 recommend=None
                 if step.recommend is None
-                else cond(step.recommend, entry.file, f"{where}.recommend"),
+                else cond(step.recommend, entry, (*at, "recommend"), f"{where}.recommend"),
             )
             for c in (
                 compiled.relevant,
@@ -407,25 +486,27 @@ def _compile(chain: list[_RawPack]) -> RuleSet:
                     if dl not in deadlines:
                         raise PackError(
                             f"a condition names deadline {dl!r}, which is not in deadlines/.",
-                            file=entry.file,
+                            **_at(entry, *at),
                             field=where,
                         )
             steps.append(compiled)
         routes.append(
-            CompiledRoute(route, cond(route.applies, entry.file, f"{key}.applies"), tuple(steps))
+            CompiledRoute(
+                route, cond(route.applies, entry, ("applies",), f"{key}.applies"), tuple(steps)
+            )
         )
     routes.sort(key=lambda r: (r.spec.order, r.spec.id))
 
     warnings: list[CompiledWarning] = []
     for key, entry in merged["warnings"].items():
         warning = _validate(WarningSpec, entry.data, entry.file)
-        check_cites(warning.cite, entry.file, key)
-        when = cond(warning.when, entry.file, f"{key}.when")
+        check_cites(warning.cite, entry, ("cite",), key)
+        when = cond(warning.when, entry, ("when",), f"{key}.when")
         for dl in deadlines_used(when):
             if dl not in deadlines:
                 raise PackError(
                     f"a condition names deadline {dl!r}, which is not in deadlines/.",
-                    file=entry.file,
+                    **_at(entry, "when"),
                     field=key,
                 )
         warnings.append(CompiledWarning(warning, when))
@@ -470,7 +551,7 @@ def available_areas(root: Path = BUILTIN_PACKS) -> dict[str, PackMeta]:
     """The area packs shipped with sendroute, by id."""
     areas = {}
     for meta_path in sorted(root.glob("*/pack.yaml")):
-        meta = _validate(PackMeta, load_yaml_file(meta_path), str(meta_path))
+        meta = _validate(PackMeta, _load_pack_yaml(meta_path), str(meta_path))
         if meta.kind == "area":
             areas[meta.id] = meta
     return areas

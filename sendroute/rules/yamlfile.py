@@ -9,24 +9,32 @@ import yaml
 
 from .errors import InputError
 
-__all__ = ["LineDict", "line_of", "load_yaml_file", "load_yaml_text"]
+__all__ = ["LineDict", "file_of", "line_of", "load_yaml_file", "load_yaml_text"]
 
 
 class LineDict(dict[str, Any]):
-    """A dict from YAML that knows the line of each key (1-based) and of itself."""
+    """A dict from YAML that knows the line of each key (1-based) and of itself, and its file.
+
+    ``key_files`` is only filled in when a pack overlay merges two dicts from different files:
+    it says which file each key came from.
+    """
 
     line: int = 0
+    file: str | None = None
     key_lines: dict[str, int]
+    key_files: dict[str, str]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.key_lines = {}
+        self.key_files = {}
 
 
 class LineList(list[Any]):
     """A list from YAML that knows the line of each item."""
 
     line: int = 0
+    file: str | None = None
     item_lines: list[int]
 
     def __init__(self, *args: Any) -> None:
@@ -73,10 +81,23 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+def _set_file(node: Any, where: str) -> None:
+    if isinstance(node, LineDict):
+        node.file = where
+        for value in node.values():
+            _set_file(value, where)
+    elif isinstance(node, LineList):
+        node.file = where
+        for value in node:
+            _set_file(value, where)
+
+
 def load_yaml_text(text: str, where: str) -> Any:
     """Parse YAML text; a syntax error becomes an :class:`InputError` naming ``where`` and the line."""
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
+        _set_file(data, where)
+        return data
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -103,6 +124,17 @@ def load_yaml_file(path: Path) -> Any:
     except OSError as exc:
         raise InputError(f"the file cannot be read ({exc.strerror}).", file=str(path)) from None
     return load_yaml_text(text, str(path))
+
+
+def file_of(container: Any, key: str | None = None) -> str | None:
+    """The file ``container`` (or one of its keys, after an overlay) was read from, if known."""
+    if isinstance(container, LineDict):
+        if key is not None and key in container.key_files:
+            return container.key_files[key]
+        return container.file
+    if isinstance(container, LineList):
+        return container.file
+    return None
 
 
 def line_of(container: Any, key: str | int | None = None) -> int | None:
