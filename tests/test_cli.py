@@ -196,7 +196,7 @@ def test_areas_lists_norfolk(capsys):
 
 
 def test_the_console_script_runs_as_a_program(facts_file):
-    result = subprocess.run(  # noqa: S603 - fixed arguments
+    result = subprocess.run(
         [sys.executable, "-m", "sendroute.cli", "advise", str(facts_file), "--today", "2026-11-27"],
         capture_output=True,
         text=True,

@@ -65,3 +65,50 @@ def next_steps_text(page: Page) -> str:
         if marker in rest[1:]:
             rest = rest[: rest.index(marker, 1)]
     return rest
+
+
+def answer_as(page: Page, facts: dict, limit: int = 40) -> list[str]:
+    """Answer every question the journey asks from ``facts``, as a person would, until the
+    check your answers page. Returns the facts asked, in order. A question not in ``facts``
+    is answered "I'm not sure" (or "I do not know the date")."""
+    from sendroute.rules import load_ruleset
+
+    rules = load_ruleset("norfolk")
+    by_question = {f.question: f for f in rules.facts.values()}
+    asked: list[str] = []
+    for _ in range(limit):
+        title = page.locator("h1").inner_text().strip()
+        if title == "Check your answers":
+            return asked
+        fact = by_question[title]
+        asked.append(fact.id)
+        value = facts.get(fact.id)
+        labels = {v.value: v.label for v in fact.values}
+        if value is None:
+            if fact.type == "date":
+                page.get_by_role("button", name="I do not know the date").click()
+                continue
+            page.get_by_label("I'm not sure", exact=True).check()
+        elif fact.type == "bool":
+            page.get_by_label("Yes" if value else "No", exact=True).check()
+        elif fact.type == "choice":
+            page.get_by_label(labels[value], exact=True).check()
+        elif fact.type == "multichoice":
+            for item in value:
+                page.get_by_label(labels[item], exact=True).check()
+        elif fact.type == "date":
+            year, month, day = (int(x) for x in str(value).split("-"))
+            page.get_by_label("Day").fill(str(day))
+            page.get_by_label("Month").fill(str(month))
+            page.get_by_label("Year").fill(str(year))
+        page.get_by_role("button", name="Continue").click()
+    raise AssertionError(
+        f"the journey did not reach check your answers after {limit} questions: {asked}"
+    )
+
+
+def section(page: Page, heading_text: str) -> str:
+    """The text of the advice page from a concern's heading to the next concern heading."""
+    body = page.locator("main").inner_text()
+    start_at = body.index(heading_text)
+    return body[start_at:]

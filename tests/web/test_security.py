@@ -49,7 +49,11 @@ def test_the_one_inline_script_carries_the_csp_nonce(client):
 
 def test_production_settings_pass_check_deploy():
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("SENDROUTE_")},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("SENDROUTE_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        },
         "SENDROUTE_ENV": "production",
         "SENDROUTE_SECRET_KEY": "a-long-random-production-secret-key-for-the-check-0123456789abcdef",
         "SENDROUTE_ALLOWED_HOSTS": "sendroute.example",
