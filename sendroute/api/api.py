@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -165,7 +165,7 @@ def get_rule(request: HttpRequest, rule_id: str) -> Any:
             f"There is no rule called {rule_id!r}. Rule ids look like 'school-dfe' or 'R-LGO-01'.",
             field="rule_id",
         )
-    return 200, found
+    return Status(200, found)
 
 
 @api.get(
