@@ -25,7 +25,7 @@ from .rules import (
     parse_facts,
 )
 from .rules.calendar import BeyondCalendarError, england_and_wales
-from .rules.conditions import describe
+from .rules.explain import explain_rule
 from .rules.report import advice_text, citation_text
 from .rules.yamlfile import load_yaml_file, load_yaml_text
 
@@ -133,81 +133,60 @@ def cmd_facts(args: argparse.Namespace) -> int:
 
 
 def _explain_lines(rules: RuleSet, rule_id: str) -> list[str] | None:
-    def sources(ids: Sequence[str], indent: str = "  ") -> list[str]:
-        out = []
-        for cid in ids:
-            out.append(f"{indent}- {citation_text(rules.citation_out[cid])}")
-        return out
+    found = explain_rule(rules, rule_id)
+    if found is None:
+        return None
 
-    for route in rules.routes:
-        for step in route.steps:
-            if step.spec.id != rule_id:
-                continue
-            s = step.spec
-            lines = [
-                f"Step {s.id} (route {route.spec.id}): {s.title}",
-                f"  Body: {rules.bodies[s.body].name}",
-            ]
-            lines.append(f"  Shown when: {describe(step.relevant, rules.facts)}")
-            if step.done is not None:
-                lines.append(f"  Already done when: {describe(step.done, rules.facts)}")
-            for r, c in zip(s.requires, step.requires, strict=True):
-                lines.append(f"  Requires: {describe(c, rules.facts)}")
-                lines.append(f"    otherwise: {r.text.strip()}")
-                lines += sources(r.cite, "    ")
-            for r, c in zip(s.exclusions, step.exclusions, strict=True):
-                lines.append(f"  Not open if: {describe(c, rules.facts)}")
-                lines.append(f"    because: {r.text.strip()}")
-                lines += sources(r.cite, "    ")
-            if step.recommend is not None:
-                lines.append(f"  Recommended when: {describe(step.recommend, rules.facts)}")
-            if s.time_limit:
-                lines.append(f"  Time limit: {s.time_limit}")
-            if s.deadlines:
-                lines.append(f"  Related deadlines: {', '.join(s.deadlines)}")
-            lines.append("  Sources:")
-            return lines + sources(s.cite)
-    if rule_id in rules.deadlines:
-        dl = rules.deadlines[rule_id]
-        d = dl.spec
-        lines = [f"Deadline {d.id}: {d.title} ({'for you' if d.who == 'you' else 'for the body'})"]
-        lines.append(f"  Applies when: {describe(dl.applies, rules.facts)}")
-        if d.start:
+    def sources(citations: list[dict[str, Any]], indent: str = "  ") -> list[str]:
+        return [f"{indent}- {citation_text(rules.citation_out[c['id']])}" for c in citations]
+
+    d = found["details"]
+    kind = found["kind"]
+    if kind == "step":
+        lines = [
+            f"Step {found['id']} (route {d['route']}): {found['title']}",
+            f"  Body: {d['body']}",
+        ]
+        lines.append(f"  Shown when: {d['shown_when']}")
+        if d["already_done_when"]:
+            lines.append(f"  Already done when: {d['already_done_when']}")
+        for r in d["requires"]:
+            lines += [f"  Requires: {r['condition']}", f"    otherwise: {r['otherwise']}"]
+            lines += sources(r["citations"], "    ")
+        for r in d["not_open_if"]:
+            lines += [f"  Not open if: {r['condition']}", f"    because: {r['because']}"]
+            lines += sources(r["citations"], "    ")
+        if d["recommended_when"]:
+            lines.append(f"  Recommended when: {d['recommended_when']}")
+        if d["time_limit"]:
+            lines.append(f"  Time limit: {d['time_limit']}")
+        if d["deadlines"]:
+            lines.append(f"  Related deadlines: {', '.join(d['deadlines'])}")
+    elif kind == "deadline":
+        who = "for you" if d["who"] == "you" else "for the body"
+        lines = [f"Deadline {found['id']}: {found['title']} ({who})"]
+        lines.append(f"  Applies when: {d['applies_when']}")
+        if d["start"]:
+            lines.append(f"  Counted from: {d['start']} ({d['start_label']})")
+            lines.append(f"  Period: {d['amount']} by {d['method']}; adjustment: {d['adjustment']}")
+        for p in d["later_of"]:
+            lines.append(f"  The later of: {p['amount']} by {p['method']} from {p['start']}")
+        for v in d["versions"]:
             lines.append(
-                f"  Counted from: {d.start} ({d.start_label or rules.facts[d.start].question})"
+                f"  From {v['effective']}: {v['amount']} by {v['method']}; "
+                f"adjustment {v['adjustment']}"
             )
-            lines.append(f"  Period: {d.amount} by {d.method}; adjustment: {d.adjustment}")
-        for p in d.later_of:
-            lines.append(f"  The later of: {p.amount} by {p.method} from {p.start}")
-        for v in d.versions:
-            lines.append(
-                f"  From {v.effective.isoformat()}: {v.amount} by {v.method}; adjustment {v.adjustment}"
-            )
-        if d.discretion:
-            lines.append(f"  If late: {d.discretion}")
-        lines.append("  Sources:")
-        return lines + sources(d.cite)
-    for w in rules.warnings:
-        if w.spec.id == rule_id:
-            lines = [f"Warning {w.spec.id} ({w.spec.severity}): {w.spec.text.strip()}"]
-            lines.append(f"  Shown when: {describe(w.when, rules.facts)}")
-            lines.append("  Sources:")
-            return lines + sources(w.spec.cite)
-    if rule_id in rules.citations:
+        if d["discretion"]:
+            lines.append(f"  If late: {d['discretion']}")
+    elif kind == "warning":
+        lines = [f"Warning {found['id']} ({d['severity']}): {d['text']}"]
+        lines.append(f"  Shown when: {d['shown_when']}")
+    else:
         cited = rules.citation_out[rule_id]
         lines = [f"Source {cited.id}: {citation_text(cited)}", "  Used by:"]
-        users = [s.spec.id for r in rules.routes for s in r.steps if rule_id in _step_cites(s.spec)]
-        users += [d for d, dl in rules.deadlines.items() if rule_id in dl.spec.cite]
-        users += [w.spec.id for w in rules.warnings if rule_id in w.spec.cite]
-        return lines + [f"  - {u}" for u in users]
-    return None
-
-
-def _step_cites(spec: Any) -> set[str]:
-    cites = set(spec.cite)
-    for r in (*spec.requires, *spec.exclusions):
-        cites |= set(r.cite)
-    return cites
+        return lines + [f"  - {u}" for u in d["used_by"]]
+    lines.append("  Sources:")
+    return lines + sources(found["citations"])
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
