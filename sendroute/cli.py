@@ -21,10 +21,9 @@ from .rules import (
     available_areas,
     load_ruleset,
     load_ruleset_from,
-    parse_date,
     parse_facts,
+    parse_today,
 )
-from .rules.calendar import BeyondCalendarError, england_and_wales
 from .rules.explain import explain_rule
 from .rules.report import advice_text, citation_text
 from .rules.yamlfile import load_yaml_file, load_yaml_text
@@ -42,14 +41,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _today(value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    day = parse_date(value, field="--today")
-    try:
-        england_and_wales().check(day)
-    except BeyondCalendarError as exc:
-        raise InputError(str(exc), field="--today") from None
-    return day
+    return dt.date.today() if value is None else parse_today(value, field="--today")
 
 
 def _read_facts_document(path: str) -> tuple[dict[str, Any], str]:

@@ -84,14 +84,7 @@ def run_interview(
         if not pending:
             break
         fact = rules.facts[pending[0]]
-        question = Question(
-            fact.id,
-            fact.type,
-            fact.question,
-            fact.hint,
-            fact.why,
-            tuple((v.value, v.label, v.hint) for v in fact.values),
-        )
+        question = Question.from_fact(fact)
         for line in _prompt_lines(question, len(history) + 1):
             write(line)
         while True:

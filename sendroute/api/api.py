@@ -18,10 +18,9 @@ from sendroute.rules import (
     advise,
     available_areas,
     load_ruleset,
-    parse_date,
     parse_facts,
+    parse_today,
 )
-from sendroute.rules.calendar import BeyondCalendarError, england_and_wales
 from sendroute.rules.explain import explain_rule
 
 from .problems import PROBLEM_TYPE, problem
@@ -106,14 +105,7 @@ def _input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
 
 
 def _today(text: str | None) -> dt.date:
-    if text is None:
-        return journey_today()
-    day = parse_date(text, field="today")
-    try:
-        england_and_wales().check(day)
-    except BeyondCalendarError as exc:
-        raise InputError(str(exc), field="today") from None
-    return day
+    return journey_today() if text is None else parse_today(text, field="today")
 
 
 @api.post(

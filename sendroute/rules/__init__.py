@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from .advice import Advice
-from .calendar import BeyondCalendarError, england_and_wales
+from .calendar import BeyondCalendarError
 from .engine import advise
 from .errors import InputError, PackError, RulesError
-from .facts import parse_date, parse_facts
+from .facts import parse_date, parse_facts, parse_today
 from .packs import RuleSet, available_areas, load_ruleset, load_ruleset_from
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "load_ruleset_from",
     "parse_date",
     "parse_facts",
+    "parse_today",
 ]
 
 
@@ -49,9 +50,5 @@ def advise_raw(
 ) -> Advice:
     """Check raw facts and advise, for ``area`` on ``today`` (default: the machine's date)."""
     rules = load_ruleset(area)
-    day = today or dt.date.today()
-    try:
-        england_and_wales().check(day)
-    except BeyondCalendarError as exc:
-        raise InputError(str(exc), field="today") from None
+    day = parse_today(today or dt.date.today(), field="today")
     return advise(rules, parse_facts(facts, rules, day, file=file), day)

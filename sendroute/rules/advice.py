@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .model import Fact
+
 __all__ = [
     "Advice",
     "CitationOut",
@@ -165,6 +167,18 @@ class Question:
     hint: str | None
     why: str
     values: tuple[tuple[str, str, str | None], ...]
+
+    @classmethod
+    def from_fact(cls, fact: Fact) -> Question:
+        """The question that asks for ``fact``."""
+        return cls(
+            fact.id,
+            fact.type,
+            fact.question,
+            fact.hint,
+            fact.why,
+            tuple((v.value, v.label, v.hint) for v in fact.values),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -363,15 +363,7 @@ class _Evaluation:
         missing = tuple(f for f in self.rules.facts if f in self.blocking and f not in self.facts)
         question = None
         if missing:
-            fact = self.rules.facts[missing[0]]
-            question = Question(
-                fact.id,
-                fact.type,
-                fact.question,
-                fact.hint,
-                fact.why,
-                tuple((v.value, v.label, v.hint) for v in fact.values),
-            )
+            question = Question.from_fact(self.rules.facts[missing[0]])
         return Advice(
             area=self.rules.area.id,
             area_name=self.rules.area.area_name or self.rules.area.name,

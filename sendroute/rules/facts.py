@@ -11,12 +11,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from .calendar import BeyondCalendarError, england_and_wales
 from .errors import InputError
 from .model import Fact
 from .packs import RuleSet
 from .yamlfile import line_of
 
-__all__ = ["FactValues", "parse_date", "parse_facts"]
+__all__ = ["FactValues", "parse_date", "parse_facts", "parse_today"]
 
 FactValues = dict[str, Any]
 UNKNOWN = ("unknown", "not_known", "dont_know")
@@ -57,6 +58,16 @@ def parse_date(
             line=line,
             field=field,
         ) from None
+
+
+def parse_today(value: Any, *, field: str) -> dt.date:
+    """The date to treat as today: a real date inside the known bank holidays."""
+    day = parse_date(value, field=field)
+    try:
+        england_and_wales().check(day)
+    except BeyondCalendarError as exc:
+        raise InputError(str(exc), field=field) from None
+    return day
 
 
 def _parse_one(fact: Fact, value: Any, today: dt.date, where: dict[str, Any]) -> Any:
