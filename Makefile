@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck unit test-postgres browser-deps bench install assets clean
+.PHONY: run test lint typecheck unit test-postgres browser-deps bench bench-deps install assets clean
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -58,7 +58,13 @@ test-postgres: install
 
 test: lint typecheck unit test-postgres
 
-bench: install assets
+# wrk makes the web benchmark's load from a separate process (Debian's package).
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing Debian's wrk for the web benchmark"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+bench: install assets bench-deps
 	$(BIN)/python bench/rules_bench.py
 	$(BIN)/python bench/web_bench.py
 
