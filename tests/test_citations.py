@@ -27,9 +27,10 @@ SEED = SHARED / "seed" / "complaints-and-disagreement-resolution.txt"
 DOMAIN = SHARED / "research" / "domain.md"
 
 if not (SEED.is_file() and DOMAIN.is_file()):  # pragma: no cover - depends on the checkout
-    pytest.skip(
-        f"the source document and research catalogue are not at {SHARED}; set SENDROUTE_SHARED",
-        allow_module_level=True,
+    # Fail loudly: the citation checks must never be skipped without anyone noticing.
+    raise FileNotFoundError(
+        f"the source document and research catalogue are not at {SHARED}: check out shared/ "
+        "beside the project, or set SENDROUTE_SHARED to its folder"
     )
 
 # --- the source document ------------------------------------------------------------------
