@@ -212,6 +212,67 @@ def cmd_areas(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _django() -> None:
+    """Set up Django for the commands that use the database (only they need it)."""
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sendroute.web.settings")
+    django.setup()
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+        if not password:
+            raise InputError("no password was given on standard input.", field="--password-stdin")
+        return password
+    if not sys.stdin.isatty():
+        raise InputError(
+            "give the password with --password-stdin when not typing at a terminal.",
+            field="--password-stdin",
+        )
+    import getpass
+
+    first = getpass.getpass("Password (at least 12 characters): ")
+    if first != getpass.getpass("Type it again: "):
+        raise InputError("the two passwords are different. Nothing was changed.", field="password")
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    _django()
+    from django.db import DatabaseError
+
+    from .accounts.models import User
+    from .accounts.services import AccountError, token_create, user_create
+
+    try:
+        if args.user_command == "add":
+            password = _read_password(args)
+            user = user_create(email=args.email, role=args.role, password=password)
+            print(f"Created {user.email} with the role {user.role}.")
+            return EXIT_OK
+        owner = User.objects.filter(email=args.email.strip().lower()).first()
+        if owner is None:
+            raise InputError(f"there is no account for {args.email}.", field="EMAIL")
+        token, record = token_create(user=owner)
+        print(token)
+        print(
+            f"This is the only time this token is shown. It starts {record.prefix}; "
+            "keep it secret, and use it as 'Authorization: Bearer TOKEN'.",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    except AccountError as exc:
+        raise InputError(str(exc)) from None
+    except DatabaseError:
+        raise InputError(
+            "the database is not ready. Run 'python manage.py migrate' (make run does this).",
+        ) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="sendroute", description="Advice about SEND complaints and disagreements in England."
@@ -248,6 +309,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("areas", help="list the areas sendroute has rules for")
     p.set_defaults(func=cmd_areas)
+
+    p = sub.add_parser("user", help="manage accounts (administrators)")
+    users = p.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
+    add = users.add_parser("add", help="create an account")
+    add.add_argument("email", metavar="EMAIL")
+    add.add_argument(
+        "--role",
+        required=True,
+        choices=("parent", "young_person", "adviser", "staff", "administrator"),
+    )
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    add.set_defaults(func=cmd_user)
+    token = users.add_parser("token", help="print a new personal API token for an account")
+    token.add_argument("email", metavar="EMAIL")
+    token.set_defaults(func=cmd_user)
     return parser
 
 
