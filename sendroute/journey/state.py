@@ -1,4 +1,4 @@
-"""The journey's state, kept in the user's session (a signed cookie): answers per concern.
+"""The journey's state, kept in the person's own browser (see answers_cookie): answers per concern.
 
 Nothing here touches the database. Answers are stored as the raw values the rules core accepts
 (text, dates as YYYY-MM-DD, lists for multiple choices), with the order they were given.
@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.sessions.backends.base import SessionBase
+from .answers_cookie import AnswersStore
 
 SESSION_KEY = "journey"
-MAX_CONCERNS = 10
+MAX_CONCERNS = 6
 # Facts about the child or the person, not about one concern: they carry over to a new concern.
 CARRIED_FACTS = ("child_at_risk", "who_is_asking", "has_ehc_plan", "missing_education")
 
@@ -63,13 +63,13 @@ class Journey:
     concerns: list[Concern] = field(default_factory=list)
 
     @classmethod
-    def load(cls, session: SessionBase) -> Journey:
+    def load(cls, session: AnswersStore) -> Journey:
         data = session.get(SESSION_KEY)
         if not isinstance(data, dict) or not isinstance(data.get("concerns"), list):
             return cls()
         return cls([Concern.from_json(c) for c in data["concerns"][:MAX_CONCERNS]])
 
-    def save(self, session: SessionBase) -> None:
+    def save(self, session: AnswersStore) -> None:
         session[SESSION_KEY] = {"concerns": [c.to_json() for c in self.concerns]}
 
     def concern(self, index: int) -> Concern | None:
@@ -92,6 +92,6 @@ class Journey:
         return len(self.concerns) - 1
 
 
-def journey_clear(session: SessionBase) -> None:
-    """Forget every answer: the whole session is flushed."""
-    session.flush()
+def journey_clear(session: AnswersStore) -> None:
+    """Forget every answer: the answers cookie is deleted."""
+    session.clear()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .answers import answer_label, kept_from_value, read_answer
+from .answers_cookie import request_answers
 from .services import concern_advice, concern_next_fact, journey_rules, journey_today
 from .state import MAX_CONCERNS, Journey, journey_clear
 
@@ -21,7 +22,7 @@ def _page(
 
 
 def start(request: HttpRequest) -> HttpResponse:
-    journey = Journey.load(request.session)
+    journey = Journey.load(request_answers(request))
     return _page(
         request,
         "journey/start.html",
@@ -31,11 +32,11 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 def next_question(request: HttpRequest, index: int) -> HttpResponse:
-    journey = Journey.load(request.session)
+    journey = Journey.load(request_answers(request))
     concern = journey.concern(index)
     if concern is None:
         raise Http404("There is no such concern.")
-    journey.save(request.session)
+    journey.save(request_answers(request))
     rules, today = journey_rules(), journey_today()
     fact = concern_next_fact(concern, concern_advice(concern, rules, today))
     if fact is None:
@@ -45,7 +46,7 @@ def next_question(request: HttpRequest, index: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def question(request: HttpRequest, index: int, fact: str) -> HttpResponse:
-    journey = Journey.load(request.session)
+    journey = Journey.load(request_answers(request))
     concern = journey.concern(index)
     rules, today = journey_rules(), journey_today()
     if concern is None or fact not in rules.facts:
@@ -67,7 +68,7 @@ def question(request: HttpRequest, index: int, fact: str) -> HttpResponse:
                 concern.skip(fact)
             else:
                 concern.record(fact, answer.value)
-            journey.save(request.session)
+            journey.save(request_answers(request))
             following = concern_next_fact(concern, concern_advice(concern, rules, today))
             if following is None:
                 return redirect("journey:check", index=index)
@@ -100,7 +101,7 @@ def question(request: HttpRequest, index: int, fact: str) -> HttpResponse:
 
 
 def check(request: HttpRequest, index: int) -> HttpResponse:
-    journey = Journey.load(request.session)
+    journey = Journey.load(request_answers(request))
     concern = journey.concern(index)
     if concern is None:
         raise Http404("There is no such concern.")
@@ -140,7 +141,7 @@ def check(request: HttpRequest, index: int) -> HttpResponse:
 
 
 def advice_page(request: HttpRequest) -> HttpResponse:
-    journey = Journey.load(request.session)
+    journey = Journey.load(request_answers(request))
     if not journey.concerns:
         return redirect("journey:start")
     rules, today = journey_rules(), journey_today()
@@ -168,18 +169,18 @@ def advice_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def add_concern(request: HttpRequest) -> HttpResponse:
-    journey = Journey.load(request.session)
+    journey = Journey.load(request_answers(request))
     if len(journey.concerns) >= MAX_CONCERNS:
         return redirect("journey:advice")
     index = journey.add_concern()
-    journey.save(request.session)
+    journey.save(request_answers(request))
     return redirect("journey:next", index=index)
 
 
 @require_http_methods(["GET", "POST"])
 def clear(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        journey_clear(request.session)
+        journey_clear(request_answers(request))
         return redirect(reverse("journey:start") + "?cleared=1")
     return _page(
         request, "journey/clear.html", "Clear your answers", back_url=reverse("journey:start")

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sendroute.journey.answers_cookie.AnswersCookieMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -154,13 +155,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Answers in the advice journey live only in the user's own browser: the session is a signed
-# cookie, so nothing about the child is stored on the server unless a case is saved.
-SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
-SESSION_COOKIE_AGE = env_int("SENDROUTE_SESSION_AGE", 60 * 60 * 24)
+# Sessions (for signed-in accounts) are kept on the server, so that signing out ends them. The
+# advice journey's answers are not in the session: they live only in the person's own browser,
+# in a signed cookie (sendroute.journey.answers_cookie), so nothing about a child is stored on
+# the server unless a case is saved.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env_int("SENDROUTE_SESSION_AGE", 60 * 30)  # ends after 30 idle minutes
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_NAME = "sendroute_session"
+SENDROUTE_ANSWERS_AGE = env_int("SENDROUTE_ANSWERS_AGE", 60 * 60 * 24)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_NAME = "sendroute_session"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "sendroute.journey.views.csrf_failure"
