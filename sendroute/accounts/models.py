@@ -81,3 +81,15 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         state = "revoked" if self.revoked_at else "active"
         return f"token {self.prefix}... for {self.user.email} ({state})"
+
+
+class SignInAttempt(models.Model):
+    """Every sign-in attempt, kept for throttling and for the audit of sign-ins (append only)."""
+
+    email = models.EmailField(db_index=True)
+    ip_hash = models.CharField(max_length=64, help_text="SHA-256 of the address, not the address.")
+    succeeded = models.BooleanField()
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{'success' if self.succeeded else 'failure'} for {self.email} at {self.at:%Y-%m-%d %H:%M}"

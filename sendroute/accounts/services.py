@@ -3,6 +3,7 @@ message a person can act on."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -12,7 +13,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import ApiToken, Role, User
+from .models import ApiToken, Role, SignInAttempt, User
 
 TOKEN_PREFIX = "sr_"  # noqa: S105 - a marker at the start of tokens, not a secret
 
@@ -73,3 +74,29 @@ def token_user(*, token: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
     return record.user
+
+
+# Sign-in throttling: after this many failures for one email address (or from one address) in the
+# window, further attempts are refused, even with the right password, until the window passes.
+SIGN_IN_FAILURES_ALLOWED = 5
+SIGN_IN_WINDOW_MINUTES = 15
+
+
+def _ip_hash(ip: str) -> str:
+    return hashlib.sha256(f"sendroute-ip:{ip}".encode()).hexdigest()
+
+
+def sign_in_blocked(*, email: str, ip: str) -> bool:
+    """True when there have been too many failed attempts recently for this email or address."""
+    since = timezone.now() - dt.timedelta(minutes=SIGN_IN_WINDOW_MINUTES)
+    recent = SignInAttempt.objects.filter(at__gte=since, succeeded=False)
+    by_email = recent.filter(email=email.strip().lower()).count()
+    by_ip = recent.filter(ip_hash=_ip_hash(ip)).count()
+    return by_email >= SIGN_IN_FAILURES_ALLOWED or by_ip >= SIGN_IN_FAILURES_ALLOWED * 4
+
+
+def sign_in_record(*, email: str, ip: str, succeeded: bool) -> None:
+    """Record one attempt (for throttling and the audit of sign-ins)."""
+    SignInAttempt.objects.create(
+        email=email.strip().lower()[:254], ip_hash=_ip_hash(ip), succeeded=succeeded
+    )

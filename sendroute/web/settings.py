@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sendroute.accounts.views.SessionLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sendroute.web.middleware.NoStoreForJourneyMiddleware",
@@ -164,6 +165,9 @@ SESSION_COOKIE_AGE = env_int("SENDROUTE_SESSION_AGE", 60 * 30)  # ends after 30 
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_NAME = "sendroute_session"
 SENDROUTE_ANSWERS_AGE = env_int("SENDROUTE_ANSWERS_AGE", 60 * 60 * 24)
+# However active, a signed-in session ends this long after signing in.
+SENDROUTE_SESSION_ABSOLUTE_AGE = env_int("SENDROUTE_SESSION_ABSOLUTE_AGE", 60 * 60 * 12)
+LOGIN_URL = "/account/sign-in"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -65,6 +65,10 @@ def test_every_page_type_has_no_accessibility_violations(page: Page):
     assert_accessible(page, "API documentation")
     page.goto("/no-such-page")
     assert_accessible(page, "page not found")
+    page.goto("/account/sign-in")
+    assert_accessible(page, "sign in")
+    page.get_by_role("button", name="Sign in").click()
+    assert_accessible(page, "sign in with errors")
 
 
 def tab_to(page: Page, selector: str, limit: int = 60) -> None:

@@ -69,7 +69,7 @@ def test_a_token_is_stored_only_as_a_hash_and_can_be_revoked():
     assert token_user(token=token) == user
     token_revoke(record=record)
     assert token_user(token=token) is None
-    assert token_user(token="sr_not-a-real-token") is None  # noqa: S106 - a made-up token
+    assert token_user(token="sr_not-a-real-token") is None
 
 
 def run_cli(monkeypatch, capsys, args, stdin=""):
