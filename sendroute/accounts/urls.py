@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.account, name="account"),
     path("sign-in", views.sign_in, name="sign_in"),
     path("sign-out", views.sign_out, name="sign_out"),
+    path("create", views.sign_up, name="sign_up"),
 ]

@@ -14,7 +14,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .services import sign_in_blocked, sign_in_record
+from .models import Role
+from .services import AccountError, sign_in_blocked, sign_in_record, user_create
+
+# Families sign themselves up; advisers, staff and administrators are added by an administrator.
+SELF_SERVICE_ROLES = {
+    Role.PARENT.value: "I am a parent or carer",
+    Role.YOUNG_PERSON.value: "I am a young person aged 16 to 25, acting for myself",
+}
 
 SIGNED_IN_AT = "sendroute_signed_in_at"
 
@@ -66,6 +73,50 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             "error_summary": bool(errors),
             "email": email,
             "next": next_url,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    errors: list[dict[str, str]] = []
+    values = {"email": "", "role": ""}
+    if request.method == "POST":
+        values = {
+            "email": request.POST.get("email", "").strip(),
+            "role": request.POST.get("role", ""),
+        }
+        password = request.POST.get("password", "")
+        if values["role"] not in SELF_SERVICE_ROLES:
+            errors.append({"text": "Select who the account is for", "href": "#role"})
+        if not values["email"]:
+            errors.append({"text": "Enter your email address", "href": "#email"})
+        if not password:
+            errors.append(
+                {"text": "Enter a password of at least 12 characters", "href": "#password"}
+            )
+        elif password != request.POST.get("password_again", ""):
+            errors.append({"text": "The two passwords are different", "href": "#password_again"})
+        if not errors:
+            try:
+                user = user_create(email=values["email"], role=values["role"], password=password)
+            except AccountError as exc:
+                target = "#password" if "password" in str(exc) else "#email"
+                errors.append({"text": str(exc), "href": target})
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                request.session[SIGNED_IN_AT] = timezone.now().isoformat()
+                return redirect("/account/")
+    return render(
+        request,
+        "accounts/sign_up.html",
+        {
+            "title": "Create an account",
+            "errors": errors,
+            "error_summary": bool(errors),
+            "values": values,
+            "roles": SELF_SERVICE_ROLES,
         },
         status=400 if errors else 200,
     )

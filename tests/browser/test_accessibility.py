@@ -69,6 +69,10 @@ def test_every_page_type_has_no_accessibility_violations(page: Page):
     assert_accessible(page, "sign in")
     page.get_by_role("button", name="Sign in").click()
     assert_accessible(page, "sign in with errors")
+    page.goto("/account/create")
+    assert_accessible(page, "create an account")
+    page.get_by_role("button", name="Create account").click()
+    assert_accessible(page, "create an account with errors")
 
 
 def tab_to(page: Page, selector: str, limit: int = 60) -> None:

@@ -88,3 +88,48 @@ def test_sign_in_never_redirects_to_another_site(client, parent):
         {"email": "parent@example.org", "password": PASSWORD, "next": "https://evil.example/"},
     )
     assert response["Location"] == "/account/"
+
+
+def test_a_parent_or_young_person_can_create_an_account_and_is_signed_in(client):
+    response = client.post(
+        "/account/create",
+        {
+            "role": "young_person",
+            "email": "Me@Example.org",
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+        },
+    )
+    assert response["Location"] == "/account/"
+    assert "me@example.org" in client.get("/account/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("data", "words", "target"),
+    [
+        ({"role": "adviser", "email": "a@example.org"}, "Select who the account is for", "#role"),
+        ({"role": "parent", "email": ""}, "Enter your email address", "#email"),
+        (
+            {"role": "parent", "email": "a@example.org", "password": "short"},
+            "at least 12 characters",
+            "#password",
+        ),
+        (
+            {"role": "parent", "email": "a@example.org", "password_again": "different words here"},
+            "different",
+            "#password_again",
+        ),
+        ({"role": "parent", "email": "parent@example.org"}, "already an account", "#email"),
+    ],
+)
+def test_sign_up_explains_each_problem_and_keeps_what_was_typed(
+    client, parent, data, words, target
+):
+    form = {"password": PASSWORD, "password_again": data.get("password", PASSWORD), **data}
+    response = client.post("/account/create", form)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert words in html
+    assert f'href="{target}"' in html
+    if data.get("email"):
+        assert f'value="{data["email"]}"' in html
