@@ -168,6 +168,20 @@ SENDROUTE_ANSWERS_AGE = env_int("SENDROUTE_ANSWERS_AGE", 60 * 60 * 24)
 # However active, a signed-in session ends this long after signing in.
 SENDROUTE_SESSION_ABSOLUTE_AGE = env_int("SENDROUTE_SESSION_ABSOLUTE_AGE", 60 * 60 * 12)
 LOGIN_URL = "/account/sign-in"
+
+# Email (password resets, later reminders): printed to the console unless an SMTP server is set.
+EMAIL_HOST = os.environ.get("SENDROUTE_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("SENDROUTE_EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("SENDROUTE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SENDROUTE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("SENDROUTE_EMAIL_TLS", default=True)
+DEFAULT_FROM_EMAIL = os.environ.get("SENDROUTE_FROM_EMAIL", "sendroute <no-reply@localhost>")
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 2  # a reset link works for 2 hours
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -73,6 +73,10 @@ def test_every_page_type_has_no_accessibility_violations(page: Page):
     assert_accessible(page, "create an account")
     page.get_by_role("button", name="Create account").click()
     assert_accessible(page, "create an account with errors")
+    page.goto("/account/password-reset")
+    assert_accessible(page, "reset your password")
+    page.get_by_role("button", name="Send the link").click()
+    assert_accessible(page, "reset your password with an error")
 
 
 def tab_to(page: Page, selector: str, limit: int = 60) -> None:
