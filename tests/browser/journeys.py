@@ -13,14 +13,16 @@ def choose(page: Page, question: str, label: str) -> None:
     """Answer a radios question by its visible label, then continue."""
     expect(page.locator("h1")).to_have_text(question)
     page.get_by_label(label, exact=True).check()
-    page.get_by_role("button", name="Continue").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
 
 
 def tick(page: Page, question: str, labels: list[str]) -> None:
     expect(page.locator("h1")).to_have_text(question)
     for label in labels:
         page.get_by_label(label, exact=True).check()
-    page.get_by_role("button", name="Continue").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
 
 
 def enter_date(page: Page, question: str, day: int, month: int, year: int) -> None:
@@ -28,12 +30,14 @@ def enter_date(page: Page, question: str, day: int, month: int, year: int) -> No
     page.get_by_label("Day").fill(str(day))
     page.get_by_label("Month").fill(str(month))
     page.get_by_label("Year").fill(str(year))
-    page.get_by_role("button", name="Continue").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
 
 
 def start(page: Page) -> None:
     page.goto("/")
-    page.get_by_role("button", name="Start now").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start now").click()
 
 
 def no_urgent_concerns(page: Page) -> None:
@@ -47,7 +51,8 @@ def no_urgent_concerns(page: Page) -> None:
 
 def see_advice(page: Page) -> None:
     expect(page.locator("h1")).to_have_text("Check your answers")
-    page.get_by_role("button", name="See your advice").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="See your advice").click()
     expect(page.locator("h1")).to_have_text("Your advice")
 
 
@@ -86,7 +91,8 @@ def answer_as(page: Page, facts: dict, limit: int = 40) -> list[str]:
         labels = {v.value: v.label for v in fact.values}
         if value is None:
             if fact.type == "date":
-                page.get_by_role("button", name="I do not know the date").click()
+                with page.expect_navigation():
+                    page.get_by_role("button", name="I do not know the date").click()
                 continue
             page.get_by_label("I'm not sure", exact=True).check()
         elif fact.type == "bool":
@@ -101,7 +107,8 @@ def answer_as(page: Page, facts: dict, limit: int = 40) -> list[str]:
             page.get_by_label("Day").fill(str(day))
             page.get_by_label("Month").fill(str(month))
             page.get_by_label("Year").fill(str(year))
-        page.get_by_role("button", name="Continue").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Continue").click()
     raise AssertionError(
         f"the journey did not reach check your answers after {limit} questions: {asked}"
     )

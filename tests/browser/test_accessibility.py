@@ -23,9 +23,11 @@ def assert_accessible(page: Page, name: str) -> None:
 def test_every_page_type_has_no_accessibility_violations(page: Page):
     page.goto("/")
     assert_accessible(page, "start page")
-    page.get_by_role("button", name="Start now").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start now").click()
     assert_accessible(page, "yes/no question")
-    page.get_by_role("button", name="Continue").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
     assert_accessible(page, "yes/no question with an error")
     assert page.title().startswith("Error: ")
     choose(page, "Is a child in danger or at risk of harm right now?", "No")
@@ -35,7 +37,8 @@ def test_every_page_type_has_no_accessibility_violations(page: Page):
         "No",
     )
     assert_accessible(page, "checkboxes question")
-    page.get_by_role("button", name="Continue").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
     assert_accessible(page, "checkboxes question with an error")
     tick(page, "What is your concern about?", ["A school, nursery or college"])
     choose(page, "Is your child missing school, or not getting any education at the moment?", "No")
@@ -49,15 +52,18 @@ def test_every_page_type_has_no_accessibility_violations(page: Page):
     page.get_by_label("Day").fill("31")
     page.get_by_label("Month").fill("2")
     page.get_by_label("Year").fill("2026")
-    page.get_by_role("button", name="Continue").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
     assert_accessible(page, "date question with an error")
     expect(page.get_by_label("Day")).to_have_value("31")
     page.get_by_label("Day").fill("2")
     page.get_by_label("Month").fill("11")
-    page.get_by_role("button", name="Continue").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
     choose(page, "Is the school stopping you from following its complaints procedure?", "No")
     assert_accessible(page, "check your answers")
-    page.get_by_role("button", name="See your advice").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="See your advice").click()
     assert_accessible(page, "advice")
     page.goto("/clear")
     assert_accessible(page, "clear answers")
@@ -67,15 +73,18 @@ def test_every_page_type_has_no_accessibility_violations(page: Page):
     assert_accessible(page, "page not found")
     page.goto("/account/sign-in")
     assert_accessible(page, "sign in")
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
     assert_accessible(page, "sign in with errors")
     page.goto("/account/create")
     assert_accessible(page, "create an account")
-    page.get_by_role("button", name="Create account").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create account").click()
     assert_accessible(page, "create an account with errors")
     page.goto("/account/password-reset")
     assert_accessible(page, "reset your password")
-    page.get_by_role("button", name="Send the link").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send the link").click()
     assert_accessible(page, "reset your password with an error")
 
 
@@ -103,14 +112,15 @@ def answer_by_keyboard(page: Page, input_selector: str) -> None:
         tab_to(page, input_selector)
         page.keyboard.press("Space")
     tab_to(page, "button.govuk-button:not(.govuk-button--secondary)")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the next page, not just the current one
+        page.keyboard.press("Enter")
 
 
 def test_a_journey_can_be_completed_with_the_keyboard_alone(page: Page):
     page.goto("/")
     tab_to(page, "a.govuk-button--start")
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Is a child in danger or at risk of harm right now?")
     answer_by_keyboard(page, "input[value='no']")
     answer_by_keyboard(page, "input[value='no']")
@@ -119,7 +129,8 @@ def test_a_journey_can_be_completed_with_the_keyboard_alone(page: Page):
     answer_by_keyboard(page, "input[value='procedure_completed']")
     expect(page.locator("h1")).to_have_text("Check your answers")
     tab_to(page, "a.govuk-button")
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Your advice")
     # focus is visible: the focused element gets GOV.UK's yellow focus style
     tab_to(page, "a.govuk-link")
