@@ -257,9 +257,11 @@ class _Evaluation:
             limit = self.deadline(spec.time_limit, spec.id)
             # Unknown dates the limit still needs (all of them, or a later_of period's).
             needs |= self.deadline_facts(spec.time_limit)
-            if limit is None:
-                pass
-            elif limit.status in ("expired", "expired_discretion") and limit.date is not None:
+            if (
+                limit is not None
+                and limit.date is not None
+                and limit.status in ("expired", "expired_discretion")
+            ):
                 if limit.status == "expired":
                     status = "closed"
                     text = f"The time limit ended on {format_date(limit.date)}."

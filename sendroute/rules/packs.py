@@ -13,7 +13,6 @@ the file, the line and the field, and no part of it is loaded.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -567,8 +566,3 @@ def load_ruleset(area: str = "norfolk") -> RuleSet:
             field="area",
         )
     return load_ruleset_from(BUILTIN_PACKS / area)
-
-
-def today_default() -> dt.date:
-    """Today's date on this machine."""
-    return dt.date.today()
