@@ -307,6 +307,213 @@ def test_an_area_pack_extending_a_pack_that_does_not_exist_is_refused(packs):
     assert "extends 'testlandia'" in error.message
 
 
+# --- record blocks: the facts a step sets when a family records doing it ---------------------
+
+RECORD_MADE = "      made: {council_stage: complained}\n"
+COMPLAIN_STEP = "council.steps.council-complain.record"
+
+
+def test_a_record_block_loads_with_its_facts_and_deadline(testland, testshire):
+    record = testland.step("council-complain").spec.record
+    assert record is not None
+    assert record.made == {"council_stage": "complained"}
+    assert (record.made_date, record.response_due) == ("complaint_date", "council-response")
+    assert record.answered == {"council_stage": "answered"}
+    assert record.answered_date == "answer_date"
+    # The area overlay of the step changes its action only: the record block is kept.
+    assert testshire.step("council-complain").spec.record == record
+
+
+def test_a_record_block_setting_an_unknown_fact_is_refused(packs):
+    path = packs / "testland" / "routes" / "council.yaml"
+    line = _edit(path, RECORD_MADE, "      made: {council_stag: complained}\n")
+    error = _refused(packs / "testshire")
+    assert (error.file, error.line, error.field) == (
+        str(path),
+        line,
+        f"{COMPLAIN_STEP}.made.council_stag",
+    )
+    assert "sets fact 'council_stag', which is not in facts/" in error.message
+
+
+def test_a_record_block_setting_a_choice_fact_to_a_value_it_does_not_have_is_refused(packs):
+    path = packs / "testland" / "routes" / "council.yaml"
+    line = _edit(
+        path,
+        "      answered: {council_stage: answered}\n",
+        "      answered: {council_stage: done}\n",
+    )
+    error = _refused(packs / "testshire")
+    assert (error.file, error.line, error.field) == (
+        str(path),
+        line,
+        f"{COMPLAIN_STEP}.answered.council_stage",
+    )
+    assert "to 'done'" in error.message
+    assert "not_started, complained, answered" in error.message
+
+
+@pytest.mark.parametrize(
+    ("assignment", "problem"),
+    [
+        ("child_at_risk: 'true'", "must be true or false"),
+        ("child_at_risk: 1", "must be true or false"),
+        ("problem_date: 31/12/2026", "must be a real date written as YYYY-MM-DD"),
+        ("problem_date: 2026-02-31", "must be a real date written as YYYY-MM-DD"),
+        ("problem_date: true", "must be a real date written as YYYY-MM-DD"),
+        ("child_age: 30", "must be at most 25"),
+        ("child_age: 'ten'", "must be a number"),
+        ("concern_about: council", "must be a list of one or more of the fact's values"),
+        ("concern_about: [council, school]", "must be a list of one or more of the fact's values"),
+    ],
+)
+def test_a_record_block_value_of_the_wrong_type_is_refused(packs, assignment, problem):
+    path = packs / "testland" / "routes" / "council.yaml"
+    line = _edit(path, RECORD_MADE, f"      made: {{council_stage: complained, {assignment}}}\n")
+    error = _refused(packs / "testshire")
+    name = assignment.split(":")[0]
+    assert (error.file, error.line, error.field) == (
+        str(path),
+        line,
+        f"{COMPLAIN_STEP}.made.{name}",
+    )
+    assert problem in error.message
+
+
+def test_a_record_block_may_set_a_date_a_list_and_a_number(packs):
+    path = packs / "testland" / "routes" / "council.yaml"
+    _edit(
+        path,
+        RECORD_MADE,
+        "      made: {council_stage: complained, problem_date: 2026-02-28,"
+        " concern_about: [council], child_age: 7, child_at_risk: false}\n",
+    )
+    record = load_ruleset_from(packs / "testshire", search=()).step("council-complain").spec.record
+    assert record is not None
+    assert record.made["problem_date"] == "2026-02-28"
+    assert record.made["concern_about"] == ["council"]
+
+
+@pytest.mark.parametrize("name", ["council_stage", "complaint_day"])
+def test_a_record_date_that_is_not_a_date_fact_is_refused(packs, name):
+    path = packs / "testland" / "routes" / "council.yaml"
+    line = _edit(path, "      made_date: complaint_date\n", f"      made_date: {name}\n")
+    error = _refused(packs / "testshire")
+    assert (error.file, error.line, error.field) == (str(path), line, f"{COMPLAIN_STEP}.made_date")
+    assert f"made_date names {name!r}, which must be a date fact" in error.message
+
+
+def test_an_answered_date_that_is_not_a_date_fact_is_refused(packs):
+    path = packs / "testland" / "routes" / "council.yaml"
+    line = _edit(path, "      answered_date: answer_date\n", "      answered_date: child_age\n")
+    error = _refused(packs / "testshire")
+    assert (error.file, error.line, error.field) == (
+        str(path),
+        line,
+        f"{COMPLAIN_STEP}.answered_date",
+    )
+
+
+def test_a_record_date_also_set_as_an_assignment_is_refused(packs):
+    path = packs / "testland" / "routes" / "council.yaml"
+    _edit(
+        path, RECORD_MADE, "      made: {council_stage: complained, complaint_date: 2026-01-05}\n"
+    )
+    error = _refused(packs / "testshire")
+    assert error.field == f"{COMPLAIN_STEP}.made_date"
+    assert "set both in 'made' and as made_date" in error.message
+
+
+def test_a_response_due_naming_an_unknown_deadline_is_refused(packs):
+    path = packs / "testland" / "routes" / "council.yaml"
+    line = _edit(
+        path, "      response_due: council-response\n", "      response_due: council-reply\n"
+    )
+    error = _refused(packs / "testshire")
+    assert (error.file, error.line, error.field) == (
+        str(path),
+        line,
+        f"{COMPLAIN_STEP}.response_due",
+    )
+    assert "deadline 'council-reply', which is not in deadlines/" in error.message
+
+
+def test_a_response_due_that_does_not_count_from_made_date_is_refused(packs):
+    path = packs / "testland" / "routes" / "council.yaml"
+    line = _edit(
+        path, "      response_due: council-response\n", "      response_due: complaint-time-limit\n"
+    )
+    error = _refused(packs / "testshire")
+    assert (error.file, error.line, error.field) == (
+        str(path),
+        line,
+        f"{COMPLAIN_STEP}.response_due",
+    )
+    assert "counts from 'problem_date', not from made_date 'complaint_date'" in error.message
+
+
+def test_a_response_due_needs_a_made_date(packs):
+    path = packs / "testland" / "routes" / "council.yaml"
+    _edit(path, "      made_date: complaint_date\n", "")
+    error = _refused(packs / "testshire")
+    assert error.field == f"{COMPLAIN_STEP}.response_due"
+    assert "response_due needs made_date" in error.message
+
+
+def test_a_response_due_may_count_from_one_of_the_later_of_starts(packs):
+    path = packs / "testland" / "routes" / "council.yaml"
+    _edit(path, "      made_date: complaint_date\n", "      made_date: answer_date\n")
+    _edit(path, "      answered_date: answer_date\n", "")
+    _edit(path, "response_due: council-response", "response_due: ombudsman-time-limit")
+    rules = load_ruleset_from(packs / "testshire", search=())
+    record = rules.step("council-complain").spec.record
+    assert record is not None
+    assert record.response_due == "ombudsman-time-limit"
+    # But not when made_date is none of its starts.
+    _edit(path, "      made_date: answer_date\n", "      made_date: complaint_date\n")
+    error = _refused(packs / "testshire")
+    assert "counts from 'problem_date' or 'answer_date'" in error.message
+
+
+def test_an_unknown_field_in_a_record_block_is_refused(packs):
+    path = packs / "testland" / "routes" / "council.yaml"
+    line = _edit(path, RECORD_MADE, RECORD_MADE + "      resolved: {council_stage: answered}\n")
+    error = _refused(packs / "testshire")
+    assert (error.file, error.line, error.field) == (str(path), line + 1, "steps.0.record.resolved")
+    assert "not part of the pack format" in error.message
+
+
+def test_an_empty_record_block_is_refused(packs):
+    path = packs / "testland" / "routes" / "council.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("    record:\n")
+    end = text.index("      answered_date: answer_date\n") + len(
+        "      answered_date: answer_date\n"
+    )
+    path.write_text(text[:start] + "    record: {}\n" + text[end:], encoding="utf-8")
+    error = _refused(packs / "testshire")
+    assert (error.file, error.field) == (str(path), COMPLAIN_STEP)
+    assert error.line == text[:start].count("\n") + 1
+    assert "must set at least one fact" in error.message
+
+
+def test_a_mistake_in_an_area_record_overlay_names_the_area_file(packs):
+    path = packs / "testshire" / "routes" / "council.yaml"
+    line = _edit(
+        path,
+        "    action: Use Testshire's online complaints form.\n",
+        "    action: Use Testshire's online complaints form.\n"
+        "    record:\n      answered: {council_stage: finished}\n",
+    )
+    error = _refused(packs / "testshire")
+    assert (error.file, error.line, error.field) == (
+        str(path),
+        line + 2,
+        f"{COMPLAIN_STEP}.answered.council_stage",
+    )
+    assert "to 'finished'" in error.message
+
+
 # --- a broken pack never loads in part -----------------------------------------------------
 
 

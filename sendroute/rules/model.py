@@ -25,6 +25,7 @@ __all__ = [
     "Reason",
     "Route",
     "Step",
+    "StepRecord",
     "WarningSpec",
 ]
 
@@ -121,6 +122,26 @@ class Reason(_Strict):
     cite: tuple[str, ...] = Field(min_length=1)
 
 
+class StepRecord(_Strict):
+    """The facts a step sets when a family records that they did it, and that it was answered.
+
+    A case file turns "I made this complaint on D" and "I got the answer and I am not happy" into
+    facts with these, and the advice is worked out again. The pack loader checks every fact and
+    value, and that ``response_due`` is a deadline counted from ``made_date``.
+    """
+
+    # Facts set when the family records they did this step.
+    made: dict[str, Any] = {}
+    # A date fact set to the day they did it.
+    made_date: str | None = None
+    # Facts set when they record the answer and are not satisfied with it.
+    answered: dict[str, Any] = {}
+    # A date fact set to the day the answer came.
+    answered_date: str | None = None
+    # A deadline id: the date the answer is due (its start must be ``made_date``).
+    response_due: str | None = None
+
+
 class Step(_Strict):
     """One thing a family can do on a route: talk to the teacher, complain to the Ombudsman, appeal."""
 
@@ -137,6 +158,7 @@ class Step(_Strict):
     time_limit: str | None = None
     deadlines: tuple[str, ...] = ()
     urgent: bool = False
+    record: StepRecord | None = None
     cite: tuple[str, ...] = Field(min_length=1)
 
 

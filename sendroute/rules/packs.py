@@ -13,6 +13,8 @@ the file, the line and the field, and no part of it is loaded.
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -33,6 +35,7 @@ from .model import (
     PackMeta,
     Route,
     Step,
+    StepRecord,
     WarningSpec,
 )
 from .yamlfile import LineDict, file_of, line_of, load_yaml_file
@@ -54,6 +57,7 @@ KINDS = ("facts", "citations", "bodies", "conditions", "deadlines", "routes", "w
 # Keys that hold a condition: an overlay replaces them whole instead of merging them.
 CONDITION_KEYS = frozenset({"when", "applies", "relevant", "done", "recommend"})
 ADJUSTMENTS = ("none", "next_working_day", "tribunal_rule_12")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -120,13 +124,14 @@ class RuleSet:
             out[b.id] = BodyOut(b.id, b.name, b.short_name, b.explain, contact)
         return out
 
+    @cached_property
+    def step_index(self) -> dict[str, CompiledStep]:
+        """Every step of every route, by step id (step ids are unique across routes)."""
+        return {step.spec.id: step for route in self.routes for step in route.steps}
+
     def step(self, step_id: str) -> CompiledStep:
-        """The step with this id, from any route."""
-        for route in self.routes:
-            for step in route.steps:
-                if step.spec.id == step_id:
-                    return step
-        raise KeyError(step_id)
+        """The step with this id, from any route. Raises ``KeyError`` for an unknown id."""
+        return self.step_index[step_id]
 
 
 @dataclass
@@ -187,6 +192,45 @@ def _validate(model: type[M], data: Any, file: str) -> M:
         elif first["type"] == "missing":
             message = "this field is required"
         raise PackError(f"{message}.{extra}", file=file, line=line, field=field) from None
+
+
+def _value_problem(fact: Fact, value: Any) -> str | None:
+    """Why ``value`` cannot be an answer to ``fact`` (a record block sets it), or None if it can."""
+    allowed = [v.value for v in fact.values]
+    if fact.type == "bool":
+        return None if isinstance(value, bool) else "must be true or false"
+    if fact.type == "choice":
+        if isinstance(value, str) and value in allowed:
+            return None
+        return f"must be one of the fact's values: {', '.join(allowed)}"
+    if fact.type == "multichoice":
+        if (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, str) and v in allowed for v in value)
+        ):
+            return None
+        return f"must be a list of one or more of the fact's values: {', '.join(allowed)}"
+    if fact.type == "date":
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return None
+        if isinstance(value, str) and ISO_DATE.match(value):
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+            else:
+                return None
+        return "must be a real date written as YYYY-MM-DD"
+    if fact.type == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return "must be a number"
+        if fact.minimum is not None and value < fact.minimum:
+            return f"must be at least {fact.minimum:g}"
+        if fact.maximum is not None and value > fact.maximum:
+            return f"must be at most {fact.maximum:g}"
+        return None
+    return None if isinstance(value, str) else "must be text"
 
 
 def _load_pack_yaml(path: Path) -> Any:
@@ -421,6 +465,81 @@ def _compile(chain: list[_RawPack]) -> RuleSet:
             ),
         )
 
+    def check_record(record: StepRecord, entry: _Entry, at: tuple[Any, ...], where: str) -> None:
+        """A step's record block: real facts, valid values, date facts, a deadline from made_date."""
+        at = (*at, "record")
+        where = f"{where}.record"
+        if not (record.made or record.made_date or record.answered or record.answered_date):
+            raise PackError(
+                "a record block must set at least one fact: give 'made' or 'made_date', and "
+                "'answered' or 'answered_date' if the family can record an answer.",
+                **_at(entry, *at),
+                field=where,
+            )
+        for kind in ("made", "answered"):
+            assignments: dict[str, Any] = getattr(record, kind)
+            date_fact: str | None = getattr(record, f"{kind}_date")
+            for name, value in assignments.items():
+                path = (*at, kind, name)
+                if name not in facts:
+                    raise PackError(
+                        f"sets fact {name!r}, which is not in facts/. Fix the name or add the fact.",
+                        **_at(entry, *path),
+                        field=f"{where}.{kind}.{name}",
+                    )
+                problem = _value_problem(facts[name], value)
+                if problem:
+                    raise PackError(
+                        f"sets fact {name!r} ({facts[name].type}) to {value!r}, but the value "
+                        f"{problem}.",
+                        **_at(entry, *path),
+                        field=f"{where}.{kind}.{name}",
+                    )
+            if date_fact is not None:
+                path = (*at, f"{kind}_date")
+                if date_fact not in facts or facts[date_fact].type != "date":
+                    raise PackError(
+                        f"{kind}_date names {date_fact!r}, which must be a date fact in facts/.",
+                        **_at(entry, *path),
+                        field=f"{where}.{kind}_date",
+                    )
+                if date_fact in assignments:
+                    raise PackError(
+                        f"{date_fact!r} is set both in {kind!r} and as {kind}_date; set it once, "
+                        f"as {kind}_date.",
+                        **_at(entry, *path),
+                        field=f"{where}.{kind}_date",
+                    )
+        if record.response_due is not None:
+            path = (*at, "response_due")
+            field_name = f"{where}.response_due"
+            due = deadlines.get(record.response_due)
+            if due is None:
+                raise PackError(
+                    f"response_due names deadline {record.response_due!r}, which is not in "
+                    "deadlines/.",
+                    **_at(entry, *path),
+                    field=field_name,
+                )
+            if record.made_date is None:
+                raise PackError(
+                    "response_due needs made_date: the deadline must count from the day the "
+                    "family recorded doing this step.",
+                    **_at(entry, *path),
+                    field=field_name,
+                )
+            starts = [p.start for p in due.spec.later_of]
+            if due.spec.start is not None:
+                starts.append(due.spec.start)
+            if record.made_date not in starts:
+                raise PackError(
+                    f"response_due names deadline {record.response_due!r}, which counts from "
+                    f"{' or '.join(repr(s) for s in starts)}, not from made_date "
+                    f"{record.made_date!r}. Pick a deadline that starts from {record.made_date!r}.",
+                    **_at(entry, *path),
+                    field=field_name,
+                )
+
     routes: list[CompiledRoute] = []
     seen_steps: dict[str, str] = {}
     for key, entry in merged["routes"].items():
@@ -455,6 +574,8 @@ def _compile(chain: list[_RawPack]) -> RuleSet:
                         **_at(entry, *at, field_name),
                         field=where,
                     )
+            if step.record is not None:
+                check_record(step.record, entry, at, where)
             compiled = CompiledStep(
                 spec=step,
                 route=key,
