@@ -247,6 +247,7 @@ def cmd_user(args: argparse.Namespace) -> int:
 
     from .accounts.models import User
     from .accounts.services import AccountError, token_create, user_create
+    from .accounts.two_factor import two_factor_reset
 
     try:
         if args.user_command == "add":
@@ -257,6 +258,17 @@ def cmd_user(args: argparse.Namespace) -> int:
         owner = User.objects.filter(email=args.email.strip().lower()).first()
         if owner is None:
             raise InputError(f"there is no account for {args.email}.", field="EMAIL")
+        if args.user_command == "reset-two-factor":
+            if two_factor_reset(user=owner):
+                print(
+                    f"Reset two-factor authentication for {owner.email}. They will be asked to "
+                    "set up an authenticator app the next time they sign in."
+                )
+            else:
+                print(
+                    f"{owner.email} has not set up two-factor authentication. Nothing was changed."
+                )
+            return EXIT_OK
         token, record = token_create(user=owner)
         print(token)
         print(
@@ -326,6 +338,13 @@ def build_parser() -> argparse.ArgumentParser:
     token = users.add_parser("token", help="print a new personal API token for an account")
     token.add_argument("email", metavar="EMAIL")
     token.set_defaults(func=cmd_user)
+    reset = users.add_parser(
+        "reset-two-factor",
+        help="remove an account's authenticator app (for a lost phone); they set up a new one "
+        "the next time they sign in",
+    )
+    reset.add_argument("email", metavar="EMAIL")
+    reset.set_defaults(func=cmd_user)
     return parser
 
 

@@ -1,4 +1,5 @@
-"""A person who signs in (by email, with one role), and their personal API tokens."""
+"""A person who signs in (by email, with one role), their personal API tokens, their authenticator
+app (two-factor authentication), and the audit of sign-in attempts."""
 
 from __future__ import annotations
 
@@ -93,3 +94,38 @@ class SignInAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{'success' if self.succeeded else 'failure'} for {self.email} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class TwoFactorAttempt(models.Model):
+    """Every code entered at the second step of signing in, kept for throttling and for the audit
+    of sign-ins (append only). Never the code itself: only whether it was right."""
+
+    email = models.EmailField(db_index=True)
+    ip_hash = models.CharField(max_length=64, help_text="SHA-256 of the address, not the address.")
+    succeeded = models.BooleanField()
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        outcome = "right code" if self.succeeded else "wrong code"
+        return f"{outcome} for {self.email} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class TotpDevice(models.Model):
+    """A person's authenticator app (time-based one-time passwords, RFC 6238): one per person.
+
+    It is pending until the person enters a right code from it (``confirmed_at``). The number of
+    the 30-second time step of the last code accepted is kept, so that a code cannot be used twice.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret = models.CharField(max_length=64, help_text="Base32 secret shared with the app.")
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(
+        default=0,
+        help_text="Time step of the last code accepted; older or equal steps are refused.",
+    )
+
+    def __str__(self) -> str:
+        state = "confirmed" if self.confirmed_at else "pending"
+        return f"authenticator app for {self.user.email} ({state})"

@@ -13,7 +13,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import ApiToken, Role, SignInAttempt, User
+from .models import ApiToken, Role, SignInAttempt, TwoFactorAttempt, User
 
 TOKEN_PREFIX = "sr_"  # noqa: S105 - a marker at the start of tokens, not a secret
 
@@ -82,21 +82,29 @@ SIGN_IN_FAILURES_ALLOWED = 5
 SIGN_IN_WINDOW_MINUTES = 15
 
 
-def _ip_hash(ip: str) -> str:
+def ip_hash(ip: str) -> str:
+    """What is kept of an address in the sign-in audit: a hash, never the address."""
     return hashlib.sha256(f"sendroute-ip:{ip}".encode()).hexdigest()
 
 
 def sign_in_blocked(*, email: str, ip: str) -> bool:
-    """True when there have been too many failed attempts recently for this email or address."""
+    """True when there have been too many failed attempts recently for this email or address:
+    wrong passwords, or wrong codes from an authenticator app (sendroute.accounts.two_factor)."""
     since = timezone.now() - dt.timedelta(minutes=SIGN_IN_WINDOW_MINUTES)
+    email = email.strip().lower()
     recent = SignInAttempt.objects.filter(at__gte=since, succeeded=False)
-    by_email = recent.filter(email=email.strip().lower()).count()
-    by_ip = recent.filter(ip_hash=_ip_hash(ip)).count()
-    return by_email >= SIGN_IN_FAILURES_ALLOWED or by_ip >= SIGN_IN_FAILURES_ALLOWED * 4
+    by_email = recent.filter(email=email).count()
+    by_ip = recent.filter(ip_hash=ip_hash(ip)).count()
+    wrong_codes = TwoFactorAttempt.objects.filter(at__gte=since, succeeded=False, email=email)
+    return (
+        by_email >= SIGN_IN_FAILURES_ALLOWED
+        or by_ip >= SIGN_IN_FAILURES_ALLOWED * 4
+        or wrong_codes.count() >= SIGN_IN_FAILURES_ALLOWED
+    )
 
 
 def sign_in_record(*, email: str, ip: str, succeeded: bool) -> None:
     """Record one attempt (for throttling and the audit of sign-ins)."""
     SignInAttempt.objects.create(
-        email=email.strip().lower()[:254], ip_hash=_ip_hash(ip), succeeded=succeeded
+        email=email.strip().lower()[:254], ip_hash=ip_hash(ip), succeeded=succeeded
     )

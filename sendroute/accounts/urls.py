@@ -9,6 +9,11 @@ urlpatterns = [
     path("sign-in", views.sign_in, name="sign_in"),
     path("sign-out", views.sign_out, name="sign_out"),
     path("create", views.sign_up, name="sign_up"),
+    # The second step of signing in for advisers, staff and administrators (TwoFactorMiddleware
+    # lets a pending session reach only these, sign-out, the assets and the API).
+    path("two-factor", views.two_factor_start, name="two_factor"),
+    path("two-factor/set-up", views.two_factor_set_up, name="two_factor_set_up"),
+    path("two-factor/code", views.two_factor_code, name="two_factor_code"),
     # Password reset by email, with Django's own views and tokens and our GOV.UK templates.
     path(
         "password-reset",

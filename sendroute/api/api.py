@@ -1,4 +1,6 @@
-"""The API's operations. Each parses input, calls the rules core, and returns plain data."""
+"""The API: the advice operations (here; each parses input, calls the rules core, and returns
+plain data), the case file's (in cases, notes and evidence, behind a token), and the problem+json
+answers to every kind of error."""
 
 from __future__ import annotations
 
@@ -7,11 +9,15 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI, Status
-from ninja.errors import HttpError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from sendroute.cases.services import CaseError
 from sendroute.journey.services import journey_today
 from sendroute.rules import (
     InputError,
@@ -23,8 +29,14 @@ from sendroute.rules import (
 )
 from sendroute.rules.explain import explain_rule
 
-from .problems import PROBLEM_TYPE, problem
+from . import cases, evidence, notes
+from .case_common import REPLAYED_HEADER
+from .idempotency import IdempotencyKeyError
+from .problems import NOT_SIGNED_IN, PROBLEM_TYPE, problem
 from .schemas import AdviceModel, AdviceRequest, AreaOut, FactOut, Problem, RuleOut
+
+# Parts of a validation error's location that name where the input was, not which input it was.
+_WHERE = frozenset({"body", "payload", "path", "query", "header", "form", "file", "cookie"})
 
 
 class _SendrouteAPI(NinjaAPI):
@@ -38,6 +50,18 @@ class _SendrouteAPI(NinjaAPI):
                     content = response.get("content", {})
                     if str(code).startswith(("4", "5")) and "application/json" in content:
                         content[PROBLEM_TYPE] = content.pop("application/json")
+                    if str(code) == "200" and "201" in operation["responses"]:
+                        response["description"] = "A repeat: what the same Idempotency-Key made."
+                        response["headers"] = {
+                            REPLAYED_HEADER: {"schema": {"type": "string", "enum": ["true"]}}
+                        }
+                    if str(code) == "401":
+                        response["headers"] = {
+                            "WWW-Authenticate": {
+                                "description": "Bearer: send a personal API token.",
+                                "schema": {"type": "string"},
+                            }
+                        }
         return schema
 
 
@@ -45,7 +69,11 @@ api = _SendrouteAPI(
     title="sendroute API",
     version="1",
     description=(
-        "Advice about SEND complaints and disagreements in England, with every rule cited. "
+        "Advice about SEND complaints and disagreements in England, with every rule cited, and "
+        "the case file: cases, concerns, what happened at each stage, notes and letters, "
+        "evidence files and deadlines. The advice, facts, rules and areas need no sign-in; the "
+        "case file needs a personal API token, sent as `Authorization: Bearer TOKEN`, and gives "
+        "exactly the access its owner has on the web. "
         "Errors are RFC 9457 problem details naming the field that is wrong."
     ),
     urls_namespace="api",
@@ -54,26 +82,37 @@ api = _SendrouteAPI(
 )
 
 
+api.add_router("", cases.router)
+api.add_router("", notes.router)
+api.add_router("", evidence.router)
+
+
+def _body_is_not_an_object(request: HttpRequest) -> bool:
+    if (request.content_type or "").startswith("multipart/"):
+        return False
+    try:
+        return not isinstance(json.loads(request.body or b"{}"), dict)
+    except (ValueError, RawPostDataException):
+        return True
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = []
     for e in exc.errors:
-        loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "payload")]
+        loc = [str(p) for p in e.get("loc", ()) if p not in _WHERE]
         errors.append(
             {"field": ".".join(loc) or "body", "message": str(e.get("msg", "is not valid"))}
         )
     first = errors[0] if errors else {"field": "body", "message": "is not valid"}
-    try:
-        not_an_object = not isinstance(json.loads(request.body or b"{}"), dict)
-    except ValueError:
-        not_an_object = True
-    if first["field"] == "body" or not_an_object:
+    if first["field"] == "body" or _body_is_not_an_object(request):
+        example = (
+            'Send a JSON object with facts, and optionally area and today, such as {"facts": {}}.'
+            if request.path.endswith("/advice")
+            else "Send a JSON object with the fields described at /api/v1/docs."
+        )
         return problem(
-            422,
-            "The request body must be a JSON object",
-            'Send a JSON object with facts, and optionally area and today, such as {"facts": {}}.',
-            field="body",
-            errors=errors,
+            422, "The request body must be a JSON object", example, field="body", errors=errors
         )
     return problem(
         422,
@@ -90,10 +129,73 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return problem(
             400,
             "The request body is not valid JSON",
-            'Send a JSON object, such as {"facts": {"child_at_risk": false}}.',
+            'Send a JSON object, such as {"facts": {"child_at_risk": false}}.'
+            if request.path.endswith("/advice")
+            else "Send a JSON object with the fields described at /api/v1/docs.",
             field="body",
         )
     return problem(exc.status_code, "The request cannot be handled", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return problem(
+        413,
+        "The request is too large",
+        "Send less at once. Files are limited separately: see POST /api/v1/cases/{case_id}/evidence.",
+        field="body",
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(BadRequest)
+@api.exception_handler(SuspiciousOperation)
+def _unreadable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(
+        400,
+        "The request body cannot be read",
+        "Send the form as multipart/form-data, with the fields described at /api/v1/docs."
+        if (request.content_type or "").startswith("multipart/")
+        else "Send a JSON object with the fields described at /api/v1/docs.",
+        field="body",
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def not_signed_in(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    given = bool(request.headers.get("Authorization", "").strip())
+    response = problem(
+        401,
+        "A valid API token is needed",
+        "The token is not known, or has been revoked. Make a new one on your account page."
+        if given
+        else "Send your personal API token as the header Authorization: Bearer TOKEN. Make one "
+        "on your account page.",
+        type=NOT_SIGNED_IN,
+    )
+    response["WWW-Authenticate"] = 'Bearer error="invalid_token"' if given else "Bearer"
+    return response
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    what = str(exc) or "Not found"
+    return problem(
+        404,
+        what,
+        f"{what}: there is nothing with this id that you can see. Ids are those the API "
+        "returned; cases only appear to their owner and the advisers they are shared with.",
+    )
+
+
+@api.exception_handler(CaseError)
+def _case_error(request: HttpRequest, exc: CaseError) -> HttpResponse:
+    return problem(422, "Some of the request is not valid", exc.message, field=exc.field)
+
+
+@api.exception_handler(IdempotencyKeyError)
+def _idempotency_key_error(request: HttpRequest, exc: IdempotencyKeyError) -> HttpResponse:
+    return problem(exc.status, exc.title, exc.detail, type=exc.type, field="Idempotency-Key")
 
 
 @api.exception_handler(InputError)

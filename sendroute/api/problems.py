@@ -8,6 +8,15 @@ from django.http import HttpRequest, JsonResponse
 
 PROBLEM_TYPE = "application/problem+json"
 
+# Problem types with more to say than their status code: each is described, with what to do, on
+# the API documentation page (the type is a reference to its section there).
+PROBLEM_DOCS = "/api/v1/docs#problem-"
+NOT_SIGNED_IN = PROBLEM_DOCS + "not-signed-in"
+VERSION_CONFLICT = PROBLEM_DOCS + "version-conflict"
+STAGE_NEEDS_CONFIRMATION = PROBLEM_DOCS + "stage-needs-confirmation"
+IDEMPOTENCY_KEY_USED = PROBLEM_DOCS + "idempotency-key-used"
+FILE_UNAVAILABLE = PROBLEM_DOCS + "file-unavailable"
+
 
 def problem(
     status: int,
@@ -16,9 +25,12 @@ def problem(
     *,
     field: str | None = None,
     errors: list[dict[str, Any]] | None = None,
+    type: str = "about:blank",
+    **extensions: Any,
 ) -> JsonResponse:
+    """A problem+json response. ``extensions`` are extra members, such as ``current_version``."""
     body: dict[str, Any] = {
-        "type": "about:blank",
+        "type": type,
         "title": title,
         "status": status,
         "detail": detail,
@@ -27,6 +39,7 @@ def problem(
         body["field"] = field
     if errors:
         body["errors"] = errors
+    body.update(extensions)
     return JsonResponse(body, status=status, content_type=PROBLEM_TYPE)
 
 

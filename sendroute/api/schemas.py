@@ -33,12 +33,22 @@ class AdviceRequest(Schema):
 
 
 class Problem(Schema):
+    """An RFC 9457 problem. ``type`` is about:blank, or a link to the problem's section of
+    /api/v1/docs when there is more to say (such as a version conflict)."""
+
     type: str = "about:blank"
     title: str
     status: int
     detail: str
-    field: str | None = None
+    field: str | None = Field(default=None, description="The input at fault, when there is one.")
     errors: list[dict[str, Any]] | None = None
+    current_version: int | None = Field(
+        default=None, description="For a version conflict: the version to read and change."
+    )
+    reasons: list[str] | None = Field(
+        default=None,
+        description="For stage-needs-confirmation: why the rules did not expect this step.",
+    )
 
 
 class FactValueOut(Schema):

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "sendroute.accounts",
     "sendroute.journey",
+    "sendroute.cases",
     "sendroute.api",
 ]
 
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sendroute.accounts.views.SessionLimitMiddleware",
+    "sendroute.accounts.views.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sendroute.web.middleware.NoStoreForJourneyMiddleware",
@@ -207,6 +209,22 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# Evidence files: stored outside the web root (never under STATIC_ROOT), under names the server
+# makes, and only ever sent as downloads to people with access to the case.
+SENDROUTE_EVIDENCE_DIR = Path(
+    os.environ.get("SENDROUTE_EVIDENCE_DIR", str(BASE_DIR / "evidence"))
+).resolve()
+SENDROUTE_EVIDENCE_MAX_BYTES = env_int("SENDROUTE_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+# Uploads over 2.5 MB go to a temporary file, never held in memory; one file per form. (The
+# reverse proxy in front should also cap request bodies at about 21 MB.)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+# One reminder email per deadline, this many working days before it (or on the first run after).
+SENDROUTE_REMINDER_WORKING_DAYS = env_int("SENDROUTE_REMINDER_WORKING_DAYS", 5)
+# The address of the service in emails and calendar feeds.
+SENDROUTE_BASE_URL = os.environ.get("SENDROUTE_BASE_URL", "http://127.0.0.1:8000")
 
 # Security headers on every response.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("api/v1/", include("sendroute.api.urls")),
     path("account/", include("sendroute.accounts.urls")),
+    path("", include("sendroute.cases.urls")),
     path("", include("sendroute.journey.urls")),
 ]
 

@@ -3,8 +3,12 @@ can be completed with the keyboard alone."""
 
 from __future__ import annotations
 
+import pyotp
 import pytest
 from playwright.sync_api import Page, expect
+
+from sendroute.accounts.models import TotpDevice
+from sendroute.accounts.services import user_create
 
 from .conftest import axe_violations, screenshot
 from .journeys import choose, tick
@@ -86,6 +90,42 @@ def test_every_page_type_has_no_accessibility_violations(page: Page):
     with page.expect_navigation():
         page.get_by_role("button", name="Send the link").click()
     assert_accessible(page, "reset your password with an error")
+    # Two-factor authentication, for advisers, staff and administrators
+    adviser = user_create(
+        email="adviser@example.org", role="adviser", password="a long, memorable pass phrase"
+    )
+
+    def adviser_signs_in() -> None:
+        page.goto("/account/sign-in")
+        page.get_by_label("Email address", exact=True).fill("adviser@example.org")
+        page.get_by_label("Password", exact=True).fill("a long, memorable pass phrase")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign in").click()
+
+    adviser_signs_in()
+    expect(page.locator("h1")).to_have_text("Set up two-factor authentication")
+    assert_accessible(page, "set up two-factor authentication")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
+    assert_accessible(page, "set up two-factor authentication with an error")
+    secret = TotpDevice.objects.get(user=adviser).secret
+    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("Your account")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign out").click()
+    adviser_signs_in()
+    expect(page.locator("h1")).to_have_text("Enter the code from your authenticator app")
+    assert_accessible(page, "enter the code from your authenticator app")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
+    assert_accessible(page, "enter the code from your authenticator app with an error")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign out").click()
+    page.goto("/account/sign-in?too_many_codes=1")
+    expect(page.locator("h1")).to_have_text("Sign in")
+    assert_accessible(page, "sign in after too many wrong codes")
 
 
 def tab_to(page: Page, selector: str, limit: int = 60) -> None:

@@ -1,0 +1,423 @@
+"""The case file: save advice as a case, record what happened at each stage and see the advice move
+on, keep notes whose edits are never lost, and refuse stale edits and repeated submissions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+
+import pytest
+
+from sendroute.cases.advice import concern_view
+from sendroute.cases.models import Case, Concern, Entry, StageEvent
+from sendroute.cases.services import (
+    StageNeedsConfirmation,
+    VersionConflict,
+    case_update,
+    concern_create,
+    entry_create,
+    entry_edit,
+    stage_event_record,
+)
+
+from .conftest import sign_in_as
+
+pytestmark = pytest.mark.django_db
+
+SCHOOL = {"concern_about": ["school"], "school_stage": "met_head_or_senco", "child_at_risk": False}
+
+
+def _walk_journey(client, answers):
+    """Put answers in the advice journey's cookie, as the question pages would."""
+    from django.core import signing
+
+    from sendroute.journey.answers_cookie import COOKIE, SALT
+
+    data = {"journey": {"concerns": [{"answers": answers, "skipped": [], "asked": list(answers)}]}}
+    client.cookies[COOKIE] = signing.dumps(data, salt=SALT, compress=True)
+
+
+def test_saving_the_advice_as_a_case_keeps_one_concern_per_route_with_its_facts(client, people):
+    owner = people["owner"]
+    sign_in_as(client, owner)
+    _walk_journey(client, SCHOOL)
+    form = client.get("/cases/new?from=advice")
+    assert form.status_code == 200
+    key = re.search(r'name="form_key" value="([^"]+)"', form.content.decode()).group(1)
+    data = {
+        "title": "Sam and reading",
+        "child_name": "S",
+        "child_has_ehc_plan": "no",
+        "from": "advice",
+        "form_key": key,
+    }
+    response = client.post("/cases/new", data)
+    assert response.status_code == 302
+    case = Case.objects.get(title="Sam and reading")
+    # One concern per route the advice showed: the school's, and disagreement resolution.
+    assert set(case.concerns.values_list("route", flat=True)) == {"school", "send"}
+    concern = case.concerns.get(route="school")
+    assert concern.facts["school_stage"] == "met_head_or_senco"
+    assert concern.current_step == "school-formal-complaint"
+    assert "england" in concern.pack_version
+    # The same form sent again (a double click, a retry) does not make a second case.
+    again = client.post("/cases/new", data)
+    assert again["Location"] == response["Location"]
+    assert Case.objects.filter(title="Sam and reading").count() == 1
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Make a formal complaint" in page.content.decode()
+
+
+def test_the_advice_page_offers_to_save_a_case(client):
+    _walk_journey(client, SCHOOL)
+    html = client.get("/advice").content.decode()
+    assert "Save this as a case" in html
+    assert "/account/sign-in?next=/cases/new%3Ffrom%3Dadvice" in html
+
+
+def test_recording_a_complaint_and_its_answer_moves_the_route_on(people):
+    owner, case = people["owner"], people["case"]
+    concern = concern_create(case=case, actor=owner, route="school", facts=SCHOOL)
+    assert concern.current_step == "school-formal-complaint"
+    _, result = stage_event_record(
+        concern=concern,
+        actor=owner,
+        step="school-formal-complaint",
+        kind="made",
+        date=dt.date(2026, 11, 2),
+        how="in_writing",
+        to_whom="Head teacher",
+    )
+    concern.refresh_from_db()
+    assert concern.current_step == "school-wait-response"
+    assert any("next step" in line.lower() for line in result.changed)
+    _, result = stage_event_record(
+        concern=concern,
+        actor=owner,
+        step="school-formal-complaint",
+        kind="response",
+        date=dt.date(2026, 11, 20),
+        outcome="not_satisfied",
+    )
+    concern.refresh_from_db()
+    assert concern.current_step == "school-governors"
+    assert StageEvent.objects.filter(concern=concern).count() == 2
+
+
+def test_a_council_complaint_gives_a_response_date_counted_in_working_days(people):
+    owner, case = people["owner"], people["case"]
+    facts = {"concern_about": ["council"], "council_service": "send", "child_at_risk": False}
+    concern = concern_create(case=case, actor=owner, route="council", facts=facts)
+    step = "council-formal-complaint"
+    stage_event_record(
+        concern=concern,
+        actor=owner,
+        step=step,
+        kind="made",
+        date=dt.date(2026, 11, 27),
+        confirmed=True,
+    )
+    concern.refresh_from_db()
+    due = {d.id: d for d in concern_view(concern).deadlines}
+    assert "council-stage1-response" in due
+    deadline = due["council-stage1-response"]
+    # 15 working days after Friday 27 November 2026: Monday 30 November is the first.
+    assert deadline.date == dt.date(2026, 12, 18)
+    assert deadline.explanation  # every date can be explained
+
+
+def test_skipping_a_stage_needs_confirmation_and_then_is_recorded(people):
+    owner, case = people["owner"], people["case"]
+    facts = {"concern_about": ["school"], "school_stage": "not_started", "child_at_risk": False}
+    concern = concern_create(case=case, actor=owner, route="school", facts=facts)
+    with pytest.raises(StageNeedsConfirmation) as refused:
+        stage_event_record(
+            concern=concern,
+            actor=owner,
+            step="school-governors",
+            kind="made",
+            date=dt.date(2026, 11, 20),
+        )
+    assert refused.value.check.skipped
+    assert not StageEvent.objects.filter(concern=concern).exists()
+    stage_event_record(
+        concern=concern,
+        actor=owner,
+        step="school-governors",
+        kind="made",
+        date=dt.date(2026, 11, 20),
+        confirmed=True,
+    )
+    assert StageEvent.objects.filter(concern=concern).count() == 1
+
+
+def test_a_stage_form_with_a_future_date_gets_a_specific_error(client, people):
+    owner, case = people["owner"], people["case"]
+    concern = concern_create(case=case, actor=owner, route="school", facts=SCHOOL)
+    sign_in_as(client, owner)
+    url = f"/cases/{case.public_id}/concerns/{concern.public_id}/record"
+    response = client.post(
+        url,
+        {
+            "step": "school-formal-complaint",
+            "kind": "made",
+            "date-day": "1",
+            "date-month": "1",
+            "date-year": "2027",
+        },
+    )
+    assert response.status_code == 400
+    assert "The date must be today or in the past" in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "step": "school-formal-complaint",
+            "kind": "made",
+            "date-day": "31",
+            "date-month": "2",
+            "date-year": "2026",
+        },
+    )
+    assert "must be a real date" in response.content.decode()
+
+
+def test_recording_through_the_form_shows_what_changed(client, people):
+    owner, case = people["owner"], people["case"]
+    concern = concern_create(case=case, actor=owner, route="school", facts=SCHOOL)
+    sign_in_as(client, owner)
+    url = f"/cases/{case.public_id}/concerns/{concern.public_id}/record"
+    data = {
+        "step": "school-formal-complaint",
+        "kind": "made",
+        "how": "in_writing",
+        "date-day": "2",
+        "date-month": "11",
+        "date-year": "2026",
+        "form_key": str(uuid.uuid4()),
+        "version": str(concern.version),
+    }
+    response = client.post(url, data, follow=True)
+    html = response.content.decode()
+    assert "What changed" in html
+    assert "Your next step is now" in html
+    client.post(url, data)  # the same form again
+    assert StageEvent.objects.filter(concern=concern).count() == 1
+
+
+def test_editing_a_note_keeps_every_earlier_version(people):
+    owner, case = people["owner"], people["case"]
+    entry = entry_create(
+        case=case,
+        actor=owner,
+        kind="note",
+        date=dt.date(2026, 11, 3),
+        title="Meeting with SENCo",
+        people="Ms Khan",
+        body="Said they would",
+        actions="",
+    )
+    entry_edit(
+        entry=entry,
+        actor=owner,
+        version=1,
+        date=dt.date(2026, 11, 3),
+        title="Meeting with the SENCo",
+        people="Ms Khan",
+        body="Agreed a plan",
+        actions="Plan by 4 Dec",
+    )
+    entry.refresh_from_db()
+    assert entry.version == 2
+    assert [r.body for r in entry.revisions.order_by("number")] == [
+        "Said they would",
+        "Agreed a plan",
+    ]
+    assert entry.current.title == "Meeting with the SENCo"
+
+
+def test_a_stale_edit_is_refused_and_nothing_is_overwritten(people):
+    owner, case = people["owner"], people["case"]
+    entry = entry_create(
+        case=case,
+        actor=owner,
+        kind="note",
+        date=dt.date(2026, 11, 3),
+        title="First",
+        people="",
+        body="",
+        actions="",
+    )
+    entry_edit(
+        entry=entry,
+        actor=owner,
+        version=1,
+        date=dt.date(2026, 11, 3),
+        title="Second",
+        people="",
+        body="",
+        actions="",
+    )
+    stale = Entry.objects.get(pk=entry.pk)
+    stale.version = 1
+    with pytest.raises(VersionConflict):
+        entry_edit(
+            entry=stale,
+            actor=owner,
+            version=1,
+            date=dt.date(2026, 11, 3),
+            title="Third",
+            people="",
+            body="",
+            actions="",
+        )
+    assert entry.revisions.count() == 2
+    with pytest.raises(VersionConflict):
+        case_update(case=case, actor=owner, version=case.version + 5, title="New name")
+    case.refresh_from_db()
+    assert case.title == "Sam at Oak School"
+
+
+def test_a_stale_note_form_gets_a_clear_conflict_message(client, people):
+    owner, case = people["owner"], people["case"]
+    entry = entry_create(
+        case=case,
+        actor=owner,
+        kind="note",
+        date=dt.date(2026, 11, 3),
+        title="First",
+        people="",
+        body="",
+        actions="",
+    )
+    entry_edit(
+        entry=entry,
+        actor=owner,
+        version=1,
+        date=dt.date(2026, 11, 3),
+        title="Second",
+        people="",
+        body="",
+        actions="",
+    )
+    sign_in_as(client, owner)
+    response = client.post(
+        f"/cases/{case.public_id}/timeline/{entry.public_id}/edit",
+        {"version": "1", "title": "Mine", "date-day": "3", "date-month": "11", "date-year": "2026"},
+    )
+    assert response.status_code == 409
+    assert "Someone else changed this" in response.content.decode()
+    assert entry.current.title == "Second"
+
+
+def test_the_timeline_shows_stages_notes_and_letters_in_date_order(client, people):
+    owner, case = people["owner"], people["case"]
+    concern = concern_create(case=case, actor=owner, route="school", facts=SCHOOL)
+    entry_create(
+        case=case,
+        actor=owner,
+        kind="letter_sent",
+        date=dt.date(2026, 11, 10),
+        title="Letter to governors",
+        people="",
+        body="",
+        actions="",
+    )
+    entry_create(
+        case=case,
+        actor=owner,
+        kind="note",
+        date=dt.date(2026, 10, 1),
+        title="Call with teacher",
+        people="",
+        body="",
+        actions="",
+    )
+    stage_event_record(
+        concern=concern,
+        actor=owner,
+        step="school-formal-complaint",
+        kind="made",
+        date=dt.date(2026, 10, 15),
+    )
+    sign_in_as(client, owner)
+    html = client.get(f"/cases/{case.public_id}/").content.decode()
+    order = [
+        html.index(t)
+        for t in ("Call with teacher", "Complaint or request made", "Letter to governors")
+    ]
+    assert order == sorted(order)
+
+
+def test_a_case_page_records_who_looked_at_it(client, people):
+    from sendroute.cases.models import AuditEvent
+
+    case = people["case"]
+    sign_in_as(client, people["linked_adviser"])
+    assert client.get(f"/cases/{case.public_id}/").status_code == 200
+    viewed = AuditEvent.objects.filter(case_id=case.pk, action="case.viewed")
+    assert viewed.get().actor_id == people["linked_adviser"].pk
+
+
+@pytest.mark.parametrize("who", ["other_family", "unlinked_adviser", "staff", "administrator"])
+def test_another_persons_case_answers_404(client, people, who):
+    case = people["case"]
+    concern = concern_create(case=case, actor=people["owner"], route="school", facts=SCHOOL)
+    sign_in_as(client, people[who])
+    for url in (
+        f"/cases/{case.public_id}/",
+        f"/cases/{case.public_id}/concerns/{concern.public_id}/",
+        f"/cases/{case.public_id}/timeline/new",
+    ):
+        assert client.get(url).status_code == 404
+
+
+def test_changing_an_answer_recomputes_the_advice_and_says_what_changed(client, people):
+    owner, case = people["owner"], people["case"]
+    concern = concern_create(case=case, actor=owner, route="school", facts=SCHOOL)
+    sign_in_as(client, owner)
+    url = f"/cases/{case.public_id}/concerns/{concern.public_id}/answers/school_stage"
+    response = client.post(
+        url,
+        {"school_stage": "formal_complaint_answered", "version": str(concern.version)},
+        follow=True,
+    )
+    assert (
+        "Your next step is now: Ask for your complaint to go to the governors"
+        in response.content.decode()
+    )
+    concern.refresh_from_db()
+    assert concern.current_step == "school-governors"
+
+
+def test_the_embedded_database_does_not_use_wal(db, tmp_path):
+    """SQLite before 3.51.3 can corrupt a WAL database (sqlite.org/wal.html): we use the rollback
+    journal instead. This opens a file database with the app's own settings and fails if the
+    journal mode is ever WAL (the test database itself is in memory, so it cannot tell)."""
+    from django.conf import settings
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    configured = settings.DATABASES["default"]
+    if configured["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("PostgreSQL has no WAL-reset bug")
+    wrapper = DatabaseWrapper({**configured, "NAME": str(tmp_path / "check.sqlite3")})
+    try:
+        with wrapper.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            mode = cursor.fetchone()[0]
+            cursor.execute("PRAGMA synchronous")
+            synchronous = cursor.fetchone()[0]
+    finally:
+        wrapper.close()
+    assert mode.lower() == "delete"
+    assert synchronous == 2  # FULL: a commit is on disk before it is acknowledged
+
+
+def test_concerns_of_a_deleted_case_go_with_it(people):
+    from sendroute.cases.services import case_delete
+
+    owner, case = people["owner"], people["case"]
+    concern_create(case=case, actor=owner, route="school", facts=SCHOOL)
+    case_delete(case=case, actor=owner)
+    assert not Concern.objects.exists()
