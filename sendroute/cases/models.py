@@ -121,6 +121,18 @@ class StageEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} at {self.step} on {self.date}"
 
+    @property
+    def how_text(self) -> str:
+        """How it was made, for a sentence: "in writing"."""
+        return {"in_writing": "in writing", "verbally": "by talking to them"}.get(
+            self.how, "in person" if self.how else ""
+        )
+
+    @property
+    def outcome_text(self) -> str:
+        """The outcome, for a sentence: "resolved" or "not resolved"."""
+        return {"resolved": "resolved", "not_satisfied": "not resolved"}.get(self.outcome, "")
+
 
 class EntryKind(models.TextChoices):
     NOTE = "note", "Note of a meeting or call"

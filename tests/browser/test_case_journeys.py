@@ -84,6 +84,7 @@ def save_school_case(page: Page, family) -> None:
         page.get_by_role("button", name="Save case").click()
     expect(page.locator("h1")).to_have_text("Sam: reading support")
     expect(page.get_by_text("Your case has been saved.")).to_be_visible()
+    screenshot(page, "case-page-saved-from-advice")
 
 
 def test_a_family_saves_advice_and_records_a_complaint_and_its_answer(page: Page, family):
@@ -214,6 +215,7 @@ def test_sharing_with_an_adviser_shows_in_their_caseload_until_revoked(
     adviser_page.goto("/caseload")
     sign_in(adviser_page, adviser.email, adviser.totp_device.secret)
     expect(adviser_page.get_by_text("Sam at Oak School")).to_be_visible()
+    screenshot(adviser_page, "adviser-caseload")
     no_axe_violations(adviser_page)
 
     with page.expect_navigation():
@@ -250,3 +252,67 @@ def test_a_family_downloads_everything_then_deletes_their_account(page: Page, fa
     expect(page.locator("h1")).to_contain_text("deleted")
     assert not User.objects.filter(email=family.email).exists()
     assert not Case.objects.exists()
+
+
+def test_the_other_case_file_pages_pass_axe(page: Page, family):
+    import datetime as dt
+
+    from sendroute.cases.services import (
+        case_create,
+        concern_create,
+        entry_create,
+        entry_edit,
+        stage_event_record,
+    )
+
+    case = case_create(owner=family, title="Sam", area="norfolk")
+    concern = concern_create(
+        case=case,
+        actor=family,
+        route="council",
+        facts={"concern_about": ["council"], "council_service": "send"},
+    )
+    stage_event_record(
+        concern=concern,
+        actor=family,
+        step="council-formal-complaint",
+        kind="made",
+        date=dt.date(2026, 11, 20),
+        confirmed=True,
+    )
+    entry = entry_create(
+        case=case,
+        actor=family,
+        kind="note",
+        date=dt.date(2026, 11, 3),
+        title="Call",
+        people="",
+        body="First",
+        actions="",
+    )
+    entry_edit(
+        entry=entry,
+        actor=family,
+        version=1,
+        date=dt.date(2026, 11, 3),
+        title="Call",
+        people="",
+        body="Second",
+        actions="",
+    )
+    page.goto("/deadlines")
+    sign_in(page, family.email)
+    pages = {
+        "/deadlines": "Your deadlines",
+        f"/cases/{case.public_id}/seen": "Who has seen",
+        f"/cases/{case.public_id}/timeline/{entry.public_id}/history": "Every version",
+        f"/cases/{case.public_id}/concerns/{concern.public_id}/answers": "Your answers",
+        f"/cases/{case.public_id}/delete": "delete this case",
+        "/calendar": "calendar",
+        "/cases/": "Your cases",
+        "/account/": "Your account",
+    }
+    for path, words in pages.items():
+        page.goto(path)
+        assert words.lower() in page.locator("h1").inner_text().lower(), path
+        assert axe_violations(page) == [], path
