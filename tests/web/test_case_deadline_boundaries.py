@@ -21,7 +21,12 @@ RULES = load_ruleset("norfolk")
 ABOUT = {"school": "school", "council": "council", "health": "health", "send": "ehc"}
 # Trigger days (all in the past: a stage cannot be recorded in the future) chosen to cross
 # weekends, Christmas and New Year, a month end and the August bank holiday.
-TRIGGERS = (dt.date(2026, 11, 27), dt.date(2025, 12, 19), dt.date(2026, 1, 30), dt.date(2026, 8, 28))
+TRIGGERS = (
+    dt.date(2026, 11, 27),
+    dt.date(2025, 12, 19),
+    dt.date(2026, 1, 30),
+    dt.date(2026, 8, 28),
+)
 HOLIDAYS = BankHolidays(use_cached_holidays=True)
 
 
