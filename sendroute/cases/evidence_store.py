@@ -36,7 +36,7 @@ from sendroute.accounts.models import User
 from . import advice as case_advice
 from .audit import Action, audit_record
 from .models import Case, Concern, Entry, Evidence
-from .services import CaseError
+from .services import CaseError, check_text
 
 log = logging.getLogger(__name__)
 
@@ -354,6 +354,7 @@ def evidence_save(
     if upload is None:
         raise _refuse(CHOOSE_MESSAGE)
     original = display_name(getattr(upload, "name", ""))
+    check_text(title, "title")
     title = " ".join((title or "").split()) or original
     if len(title) > TITLE_MAX:
         raise CaseError(f"The title must be {TITLE_MAX} characters or fewer", "title")

@@ -61,6 +61,29 @@ class VersionConflict(Exception):  # noqa: N818 - a conflict, not an error of th
         self.what = what
 
 
+def check_text(value: Any, field: str | None) -> None:
+    """Refuse text that no database can keep: a null character (PostgreSQL refuses it) or half of
+    a character pair (it cannot be written as UTF-8). Looks inside lists and objects too."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise CaseError(
+                "Remove the hidden null character from this text: it cannot be saved", field
+            )
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise CaseError(
+                "This text has a broken character in it: type it again", field
+            ) from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(key, field)
+            check_text(item, field)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            check_text(item, field)
+
+
 def _bump(model: type[Any], obj: Any, expected: int | None, what: str, **values: Any) -> None:
     """Save ``values`` only if the row is still at ``expected`` version (optimistic locking)."""
     query = model.objects.filter(pk=obj.pk)
@@ -87,6 +110,7 @@ CASE_FIELDS = (
 def _check_case_fields(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in values.items():
+        check_text(value, name)
         if name not in CASE_FIELDS and name != "area":
             raise CaseError(f"{name!r} is not something a case holds.", name)
         if name == "title":
@@ -189,6 +213,8 @@ def concern_create(
         )
     if not isinstance(facts, dict):
         raise CaseError("Facts must be an object of answers.", "facts")
+    check_text(facts, "facts")
+    check_text(title, "title")
     if case.concerns.count() >= MAX_CONCERNS_PER_CASE:
         raise CaseError(f"A case can have up to {MAX_CONCERNS_PER_CASE} concerns.")
     on = case_advice.today()
@@ -254,6 +280,7 @@ def concern_facts_update(
 ) -> ConcernResult:
     """Change the answers a concern was advised on; the advice and dates are worked out again."""
     rules = case_advice.rules_for(concern.case.area)
+    check_text(facts, "facts")
     unknown = sorted(set(facts) - set(rules.facts))
     if unknown:
         raise CaseError(f"{unknown[0]!r} is not a question sendroute asks.", "facts")
@@ -349,6 +376,8 @@ def stage_event_record(
     on = case_advice.today()
     if date > on:
         raise CaseError("The date must be today or in the past.", "date")
+    check_text(to_whom, "to_whom")
+    check_text(summary, "summary")
     if len(to_whom) > 200:
         raise CaseError("Who it was made to must be 200 characters or fewer.", "to_whom")
     if kind == EventKind.MADE and not confirmed:
@@ -411,6 +440,7 @@ def _check_entry(values: dict[str, Any]) -> dict[str, Any]:
     out["date"] = date
     for name, limit in ENTRY_TEXT_LIMITS.items():
         text = str(values.get(name) or "").strip()
+        check_text(text, name)
         if name == "title" and not text:
             raise CaseError("Enter a short title, for example 'Meeting with the SENCo'", "title")
         if len(text) > limit:
@@ -466,6 +496,7 @@ def share_grant(*, case: Case, actor: User, adviser_email: str, access: str) -> 
         raise CaseError(
             "Choose whether the adviser can view the case, or view and add to it", "access"
         )
+    check_text(adviser_email, "email")
     email = adviser_email.strip().lower()
     if not email:
         raise CaseError("Enter the adviser's email address", "email")

@@ -421,3 +421,40 @@ def test_concerns_of_a_deleted_case_go_with_it(people):
     concern_create(case=case, actor=owner, route="school", facts=SCHOOL)
     case_delete(case=case, actor=owner)
     assert not Concern.objects.exists()
+
+
+@pytest.mark.parametrize("text", ["before\x00after", "half a pair \ud800"])
+def test_text_no_database_can_keep_gets_a_clear_error_not_a_crash(people, text):
+    from sendroute.cases.services import CaseError, case_update
+
+    owner, case = people["owner"], people["case"]
+    with pytest.raises(CaseError) as refused:
+        entry_create(
+            case=case,
+            actor=owner,
+            kind="note",
+            date=dt.date(2026, 11, 3),
+            title=text,
+            people="",
+            body="",
+            actions="",
+        )
+    assert refused.value.field == "title"
+    with pytest.raises(CaseError):
+        case_update(case=case, actor=owner, version=case.version, child_name=text)
+    with pytest.raises(CaseError):
+        concern_create(case=case, actor=owner, route="school", facts={"other": [text]})
+
+
+def test_the_api_refuses_a_null_character_with_a_problem_naming_the_field(client, people):
+    from sendroute.accounts.services import token_create
+
+    token, _ = token_create(user=people["owner"])
+    response = client.post(
+        f"/api/v1/cases/{people['case'].public_id}/notes",
+        {"kind": "note", "title": "a\x00b", "date": "2026-11-02"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "title"
