@@ -30,6 +30,8 @@ assets: install
 run: install assets
 	$(BIN)/python manage.py migrate --noinput -v0
 	@echo "sendroute is running at http://$(HOST):$(PORT)/ (press Ctrl+C to stop)"
+	@# The task worker builds bundles outside the web requests; it stops with the server.
+	$(BIN)/python manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn sendroute.web.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - \
 	  --access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(M)sms'
 
@@ -67,6 +69,8 @@ bench-deps:
 bench: install assets bench-deps
 	$(BIN)/python bench/rules_bench.py
 	$(BIN)/python bench/web_bench.py
+	$(BIN)/python bench/letters_bench.py
+	$(BIN)/python bench/bundle_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts

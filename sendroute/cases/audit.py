@@ -56,6 +56,13 @@ LABELS = {
     Action.SHARE_REVOKED: "Stopped sharing the case",
     Action.ACCESS_REFUSED: "Was refused access",
     Action.ACCOUNT_DELETED: "Deleted their account",
+    "letter.created": "Drafted a letter",
+    "letter.edited": "Changed a letter",
+    "letter.sent": "Recorded that a letter was sent",
+    "letter.downloaded": "Downloaded a letter",
+    "bundle.created": "Asked for a bundle",
+    "letter.viewed": "Looked at a letter",
+    "bundle.downloaded": "Downloaded a bundle",
 }
 
 

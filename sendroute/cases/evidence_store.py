@@ -26,7 +26,7 @@ from email.policy import compat32
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import olefile  # type: ignore[import-untyped]
+import olefile
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone

@@ -78,9 +78,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "sendroute.accounts",
     "sendroute.journey",
     "sendroute.cases",
+    "sendroute.letters",
+    "sendroute.bundles",
     "sendroute.api",
 ]
 
@@ -265,6 +269,10 @@ LOGGING = {
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
+# Background jobs (bundles of a case's documents): queued in the database and run by
+# `python manage.py db_worker`, so that no web request waits while a long PDF is made.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # A fixed "today" for tests and demonstrations (YYYY-MM-DD); refused in production.
 SENDROUTE_TODAY = os.environ.get("SENDROUTE_TODAY") or None

@@ -6,6 +6,8 @@ urlpatterns = [
     path("api/v1/", include("sendroute.api.urls")),
     path("account/", include("sendroute.accounts.urls")),
     path("", include("sendroute.cases.urls")),
+    path("", include("sendroute.letters.urls")),
+    path("", include("sendroute.bundles.urls")),
     path("", include("sendroute.journey.urls")),
 ]
 

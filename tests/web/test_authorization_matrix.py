@@ -83,18 +83,26 @@ PAGES = {
     "cases:concern_answers": CASE_VIEW,
     "cases:entry_history": CASE_VIEW,
     "cases:evidence_download": CASE_VIEW,
+    "bundles:status": CASE_VIEW,
+    "bundles:download": CASE_VIEW,
     "cases:concern_new": CASE_EDIT,
     "cases:concern_answer": CASE_EDIT,
     "cases:record": CASE_EDIT,
     "cases:entry_new": CASE_EDIT,
     "cases:entry_edit": CASE_EDIT,
     "cases:evidence_new": CASE_EDIT,
+    "bundles:new": CASE_EDIT,
     "cases:evidence_delete": CASE_EDIT,
     "cases:edit": CASE_OWNER,
     "cases:delete": CASE_OWNER,
     "cases:sharing": CASE_OWNER,
     "cases:share_revoke": CASE_OWNER,
     "cases:audit": CASE_OWNER,
+    "letters:letter_new": CASE_EDIT,
+    "letters:letter": CASE_VIEW,
+    "letters:letter_download": CASE_VIEW,
+    "letters:letter_edit": CASE_EDIT,
+    "letters:letter_sent": CASE_EDIT,
     # The API's URLs are checked operation by operation below.
     "api:openapi-json": PUBLIC,
     "api-docs": PUBLIC,
@@ -224,18 +232,36 @@ def world(people):
     )
     token, _ = feed_create(owner)
     share = Share.objects.get(case=case, adviser=people["linked_adviser"])
+    import hashlib
+
+    from sendroute.bundles.models import Bundle
+    from sendroute.bundles.services import bundles_dir
+
+    (bundles_dir() / "world.pdf").write_bytes(b"%PDF-1.7 bundle")
+    bundle = Bundle.objects.create(
+        case=case, created_by=owner, status="done", stored_name="world.pdf", size=15,
+        sha256=hashlib.sha256(b"%PDF-1.7 bundle").hexdigest(), pages=1,
+    )
+    from sendroute.letters.services import letter_create
+
+    letter = letter_create(
+        concern=concern, actor=owner, type_id="school-complaint", body="Dear school", enclosures=[]
+    )
     ids = {
         "case_id": str(case.public_id),
         "concern_id": str(concern.public_id),
         "entry_id": str(entry.public_id),
         "note_id": str(entry.public_id),
         "evidence_id": str(evidence.public_id),
+        "bundle_id": str(bundle.public_id),
         "share_id": share.pk,
         "fact": "school_stage",
         "token": token,
         "index": 0,
         "uidb64": "MQ",
         "rule_id": "R-SCH-01",
+        "letter_id": str(letter.public_id),
+        "fmt": "txt",
     }
     return {"people": people, "ids": ids}
 
@@ -259,7 +285,10 @@ def _path(name, ids):
         {k: ids[k] for k in ("case_id", "concern_id", "fact")},
         {k: ids[k] for k in ("case_id", "entry_id")},
         {k: ids[k] for k in ("case_id", "evidence_id")},
+        {k: ids[k] for k in ("case_id", "bundle_id")},
         {k: ids[k] for k in ("case_id", "share_id")},
+        {k: ids[k] for k in ("case_id", "letter_id")},
+        {k: ids[k] for k in ("case_id", "letter_id", "fmt")},
         {"token": ids["token"]},
         {"index": 0},
         {"index": 0, "fact": "concern_about"},
