@@ -239,8 +239,13 @@ def world(people):
 
     (bundles_dir() / "world.pdf").write_bytes(b"%PDF-1.7 bundle")
     bundle = Bundle.objects.create(
-        case=case, created_by=owner, status="done", stored_name="world.pdf", size=15,
-        sha256=hashlib.sha256(b"%PDF-1.7 bundle").hexdigest(), pages=1,
+        case=case,
+        created_by=owner,
+        status="done",
+        stored_name="world.pdf",
+        size=15,
+        sha256=hashlib.sha256(b"%PDF-1.7 bundle").hexdigest(),
+        pages=1,
     )
     from sendroute.letters.services import letter_create
 
