@@ -3,6 +3,7 @@ order, every page numbered), made by a background job and then offered for downl
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import ClassVar
 
@@ -11,6 +12,9 @@ from django.db import models
 from django.utils import timezone
 
 from sendroute.cases.models import Case, Concern
+
+# A 200-page bundle takes about 10 seconds; one still unfinished after this has been abandoned.
+STUCK_AFTER = dt.timedelta(minutes=30)
 
 
 class Status(models.TextChoices):
@@ -49,4 +53,11 @@ class Bundle(models.Model):
 
     @property
     def is_working(self) -> bool:
-        return self.status in (Status.QUEUED, Status.RUNNING)
+        return self.status in (Status.QUEUED, Status.RUNNING) and not self.is_stuck
+
+    @property
+    def is_stuck(self) -> bool:
+        """Waiting or being made for far longer than any bundle takes: the worker has stopped
+        (or never ran). The page says so instead of refreshing for ever."""
+        waiting = self.status in (Status.QUEUED, Status.RUNNING)
+        return waiting and timezone.now() - self.created_at > STUCK_AFTER

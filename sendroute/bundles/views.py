@@ -100,7 +100,7 @@ def bundle_new(request: HttpRequest, case_id: str) -> HttpResponse:
         case=case,
         items=items,
         form_key=request.POST.get("form_key") or new_form_key(),
-        bundles=list(case.bundles.select_related("concern")[:10]),  # type: ignore[attr-defined]
+        bundles=list(case.bundles.select_related("concern")[:10]),
         back_url=_case_url(case),
     )
 
@@ -119,7 +119,7 @@ def bundle_status(request: HttpRequest, case_id: str, bundle_id: str) -> HttpRes
     return page(
         request,
         "bundles/status.html",
-        titles[Status(bundle.status)],
+        "Your bundle was not finished" if bundle.is_stuck else titles[Status(bundle.status)],
         case=case,
         bundle=bundle,
         refresh=bundle.is_working,

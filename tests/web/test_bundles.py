@@ -451,3 +451,28 @@ def test_the_same_bundle_form_sent_twice_starts_one_bundle(client, people, setti
     assert first.status_code == 302
     assert again["Location"] == first["Location"]
     assert Bundle.objects.filter(case=case).count() == 1
+
+
+def test_a_bundle_abandoned_by_a_stopped_worker_says_so_and_stops_refreshing(client, people):
+    from django.utils import timezone
+
+    from sendroute.bundles.models import Bundle, Status
+
+    from .conftest import sign_in_as
+
+    case = people["case"]
+    bundle = Bundle.objects.create(
+        case=case,
+        status=Status.RUNNING,
+        progress=40,
+        created_by=people["owner"],
+        created_at=timezone.now() - dt.timedelta(minutes=31),
+    )
+    sign_in_as(client, people["owner"])
+    html = client.get(f"/cases/{case.public_id}/bundles/{bundle.public_id}").content.decode()
+    assert "Your bundle was not finished" in html
+    assert 'http-equiv="refresh"' not in html
+    assert "Download the bundle" not in html
+    fresh = Bundle.objects.create(case=case, status=Status.RUNNING, created_by=people["owner"])
+    html = client.get(f"/cases/{case.public_id}/bundles/{fresh.public_id}").content.decode()
+    assert 'http-equiv="refresh"' in html
