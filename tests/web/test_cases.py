@@ -391,17 +391,21 @@ def test_changing_an_answer_recomputes_the_advice_and_says_what_changed(client, 
     assert concern.current_step == "school-governors"
 
 
-def test_the_embedded_database_does_not_use_wal(db, tmp_path):
+def test_the_embedded_database_does_not_use_wal(tmp_path):
     """SQLite before 3.51.3 can corrupt a WAL database (sqlite.org/wal.html): we use the rollback
-    journal instead. This opens a file database with the app's own settings and fails if the
-    journal mode is ever WAL (the test database itself is in memory, so it cannot tell)."""
+    journal instead. This opens a database file with the options the app gives SQLite (whichever
+    database this run uses) and fails if the journal mode is ever WAL."""
     from django.conf import settings
     from django.db.backends.sqlite3.base import DatabaseWrapper
 
-    configured = settings.DATABASES["default"]
-    if configured["ENGINE"] != "django.db.backends.sqlite3":
-        pytest.skip("PostgreSQL has no WAL-reset bug")
-    wrapper = DatabaseWrapper({**configured, "NAME": str(tmp_path / "check.sqlite3")})
+    wrapper = DatabaseWrapper(
+        {
+            **settings.DATABASES["default"],
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(tmp_path / "check.sqlite3"),
+            "OPTIONS": settings.SQLITE_OPTIONS,
+        }
+    )
     try:
         with wrapper.cursor() as cursor:
             cursor.execute("PRAGMA journal_mode")
