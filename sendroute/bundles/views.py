@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -10,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sendroute.cases.access import Need, case_for
+from sendroute.cases.access import Need, case_for, one_of
 from sendroute.cases.audit import audit_record
 from sendroute.cases.models import Case, Concern
 from sendroute.cases.services import submit_once
@@ -29,21 +28,8 @@ from .services import (
 WHOLE_CASE = "case"
 
 
-def _public(raw: str | None) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(raw))
-    except ValueError:
-        raise Http404("No such bundle") from None
-
-
 def _bundle_of(case: Case, bundle_id: str) -> Bundle:
-    bundle = (
-        Bundle.objects.select_related("concern")
-        .filter(case=case, public_id=_public(bundle_id))
-        .first()
-    )
-    if bundle is None:
-        raise Http404("No such bundle")
+    bundle: Bundle = one_of(Bundle.objects.select_related("concern").filter(case=case), bundle_id)
     return bundle
 
 

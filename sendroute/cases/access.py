@@ -60,13 +60,22 @@ def allows(have: Need | None, need: Need) -> bool:
     return have is not None and order[have] >= order[need]
 
 
-def case_for(user: User | Any, public_id: uuid.UUID | str, need: Need) -> Case:
-    """The case with this id if this person may do ``need`` with it; otherwise Http404."""
+def one_of(objects: QuerySet[Any], public_id: object) -> Any:
+    """The object with this public id among ``objects`` (already narrowed to one case), or Http404:
+    a malformed id and another case's id look the same as one that does not exist."""
     try:
         key = uuid.UUID(str(public_id))
     except ValueError:
-        raise Http404("No such case") from None
-    case = Case.objects.filter(public_id=key).select_related("owner").first()
-    if case is None or not allows(access_of(user, case), need):
+        raise Http404("Not found") from None
+    found = objects.filter(public_id=key).first()
+    if found is None:
+        raise Http404("Not found")
+    return found
+
+
+def case_for(user: User | Any, public_id: uuid.UUID | str, need: Need) -> Case:
+    """The case with this id if this person may do ``need`` with it; otherwise Http404."""
+    case: Case = one_of(Case.objects.select_related("owner"), public_id)
+    if not allows(access_of(user, case), need):
         raise Http404("No such case")
     return case

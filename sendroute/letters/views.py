@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sendroute.cases import advice as case_advice
-from sendroute.cases.access import Need, access_of, allows, case_for
+from sendroute.cases.access import Need, access_of, allows, case_for, one_of
 from sendroute.cases.audit import audit_record
 from sendroute.cases.models import Case, Concern, Evidence
 from sendroute.cases.services import CaseError, VersionConflict, submit_once
@@ -37,19 +37,13 @@ logger = logging.getLogger(__name__)
 
 
 def _concern_of(case: Case, concern_id: str) -> Concern:
-    try:
-        return case.concerns.get(public_id=uuid.UUID(concern_id))
-    except (ValueError, Concern.DoesNotExist):
-        raise Http404("No such concern") from None
+    concern: Concern = one_of(case.concerns.all(), concern_id)
+    return concern
 
 
 def _letter_of(case: Case, letter_id: str) -> Letter:
-    try:
-        return Letter.objects.select_related("concern").get(
-            case=case, public_id=uuid.UUID(letter_id)
-        )
-    except (ValueError, Letter.DoesNotExist):
-        raise Http404("No such letter") from None
+    letter: Letter = one_of(Letter.objects.select_related("concern").filter(case=case), letter_id)
+    return letter
 
 
 def _letter_url(letter: Letter) -> str:

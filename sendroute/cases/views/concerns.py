@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from sendroute.journey.answers import answer_label, kept_from_value, read_answer
 
-from ..access import Need, access_of, allows, case_for
+from ..access import Need, access_of, allows, case_for, one_of
 from ..advice import concern_view, rules_for, today
 from ..audit import Action, audit_record
 from ..models import Case, Concern, EventKind, How, Outcome
@@ -47,19 +47,8 @@ ABOUT_CHOICES = [
 
 
 def _concern(case: Case, concern_id: str) -> Concern:
-    concern = case.concerns.filter(public_id=_uuid(concern_id)).first()
-    if concern is None:
-        raise Http404("No such concern")
+    concern: Concern = one_of(case.concerns.all(), concern_id)
     return concern
-
-
-def _uuid(raw: str) -> Any:
-    import uuid
-
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise Http404("No such concern") from None
 
 
 def _concern_url(concern: Concern) -> str:

@@ -4,17 +4,16 @@ delete it after a confirmation."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..access import Need, case_for
+from ..access import Need, case_for, one_of
 from ..audit import Action, audit_record
 from ..evidence_store import (
     CHOOSE_MESSAGE,
@@ -55,26 +54,15 @@ class UploadLimit(FileUploadHandler):
         return None
 
 
-def _public(raw: str | None) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(raw))
-    except ValueError:
-        raise Http404("No such file") from None
-
-
 def _evidence_of(case: Case, evidence_id: str) -> Evidence:
-    evidence = case.evidence.filter(public_id=_public(evidence_id)).first()
-    if evidence is None:
-        raise Http404("No such file")
+    evidence: Evidence = one_of(case.evidence.all(), evidence_id)
     return evidence
 
 
 def _entry_of(case: Case, entry_id: str | None) -> Entry | None:
     if not entry_id:
         return None
-    entry = case.entries.filter(public_id=_public(entry_id)).first()
-    if entry is None:
-        raise Http404("No such note")
+    entry: Entry = one_of(case.entries.all(), entry_id)
     return entry
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
-from ..access import Need, case_for
+from ..access import Need, case_for, one_of
 from ..audit import Action, audit_record
 from ..models import Case, Entry, EntryKind
 from ..services import CaseError, VersionConflict, entry_create, entry_edit, submit_once
@@ -31,13 +31,7 @@ TEXT_FIELDS = ("title", "people", "body", "actions")
 
 
 def _entry(case: Case, entry_id: str) -> Entry:
-    try:
-        key = uuid.UUID(entry_id)
-    except ValueError:
-        raise Http404("No such entry") from None
-    entry = case.entries.filter(public_id=key).first()
-    if entry is None:
-        raise Http404("No such entry")
+    entry: Entry = one_of(case.entries.all(), entry_id)
     return entry
 
 
