@@ -142,6 +142,9 @@ SQLITE_OPTIONS = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
+# Two test runs on one PostgreSQL server each need their own test database.
+if os.environ.get("SENDROUTE_TEST_DB_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["SENDROUTE_TEST_DB_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # People sign in with their email address and have exactly one role (sendroute.accounts).
