@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 
 from sendroute.accounts.models import Role, User
 
@@ -79,3 +80,65 @@ def case_for(user: User | Any, public_id: uuid.UUID | str, need: Need) -> Case:
     if not allows(access_of(user, case), need):
         raise Http404("No such case")
     return case
+
+
+# -- refusals are audited ------------------------------------------------------------------------
+
+# The URL arguments that name an object. Their values (the ids asked for) are what a refusal
+# records: never anything found, so that the audit row is the same whether the object exists.
+_OBJECT_ARGUMENTS = {
+    "evidence_id": "evidence",
+    "note_id": "entry",
+    "entry_id": "entry",
+    "letter_id": "letter",
+    "bundle_id": "bundle",
+    "share_id": "share",
+    "concern_id": "concern",
+    "case_id": "case",
+}
+
+
+def refusal_record(request: HttpRequest) -> None:
+    """Record that this request was refused (a 403, or a 404 for something that is not theirs or
+    does not exist): who asked, which page or operation, and the id they asked for."""
+    from .audit import Action, audit_record
+
+    match = request.resolver_match
+    if match is None or not match.url_name:
+        return
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
+        user = getattr(request, "auth", None)  # the API's bearer token
+    if not getattr(user, "is_authenticated", False):
+        return  # nobody signed in: sent to sign in (or 401) before anything is looked up
+    kwargs = match.kwargs
+    api = match.view_name.startswith("api:")
+    asked = next((name for name in _OBJECT_ARGUMENTS if name in kwargs), "")
+    if asked:
+        what = _OBJECT_ARGUMENTS[asked]  # the kind of object asked for
+    elif api:  # an operation on no object: its method and path (one URL serves several methods)
+        what = f"api {request.method} {match.route.removeprefix('api/v1/')}"
+    else:
+        what = match.view_name  # a page on no object: its name
+    audit_record(
+        actor=user,
+        action=Action.ACCESS_REFUSED,
+        object_type=what[:40],
+        object_id=str(kwargs[asked])[:64] if asked else "",
+        via="api" if api else "web",
+    )
+
+
+class RefusalAuditMiddleware:
+    """Audits every refused request to a page or API operation of the site: 403s, and the 404s
+    that answer a request for someone else's case, or for an id that does not exist (the two are
+    answered, and recorded, alike). The response itself is not changed."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code in (403, 404):
+            refusal_record(request)
+        return response

@@ -315,6 +315,10 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=40, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     via = models.CharField(max_length=10, default="web")
+    # SHA-256 of the chain value of the previous row about the same case (rows about no case form
+    # one chain too) and this row's fields: an edit made with the database's guard lifted breaks
+    # the chain from that row on (see audit.verify_chain).
+    chain = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-at", "-id"]

@@ -29,13 +29,14 @@ ROLES = (
     "anonymous",
     "owner",
     "other_family",
+    "young_person",  # a young person with an account of their own, not this case's owner
     "linked_adviser",  # the case is shared with them to view and edit
     "viewing_adviser",  # the case is shared with them to view only
     "unlinked_adviser",
     "staff",
     "administrator",
 )
-FAMILY = {"owner", "other_family"}
+FAMILY = {"owner", "other_family", "young_person"}
 ADVISERS = {"linked_adviser", "viewing_adviser", "unlinked_adviser"}
 SIGNED_IN = set(ROLES) - {"anonymous"}
 

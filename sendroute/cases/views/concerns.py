@@ -86,6 +86,9 @@ def concern_answers(request: HttpRequest, case_id: str, concern_id: str) -> Http
     """The answers this concern was advised on, each with a change link."""
     case = case_for(request.user, case_id, Need.VIEW)
     concern = _concern(case, concern_id)
+    audit_record(
+        actor=signed_in_user(request), action=Action.CONCERN_VIEWED, case=case, obj=concern
+    )
     rules = rules_for(case.area)
     rows = []
     for name, value in concern.facts.items():
