@@ -4,7 +4,12 @@ SHA-256 checksum, opening them again only while the checksum still matches, and 
 
 Accepted: PDF, Word (.docx, and .doc from Word 97-2003), JPG and PNG images, and saved emails
 (.eml text, and Outlook .msg). Everything else is refused, HTML, SVG, scripts and programs
-included. Word files with macros and password-protected Word files are refused too.
+included. Word files with macros and password-protected Word files are refused too, and so are
+PDFs that run something when they are opened (JavaScript, launching a program, Flash, XFA forms)
+or carry other files, and PDFs that need a password to open. Genuine letters and reports almost
+never contain scripts; a filled-in form that does can be printed to a new PDF, which drops them,
+and that is what the message says. Scripts kept would also travel on inside the bundles sent to
+councils and tribunals.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import mmap
 import os
 import re
 import secrets
@@ -19,6 +25,7 @@ import tempfile
 import time
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
@@ -45,6 +52,23 @@ EMPTY_MESSAGE = "The selected file is empty"
 CHOOSE_MESSAGE = "Select a file"
 PROTECTED_MESSAGE = "The selected file is password protected"
 MACROS_MESSAGE = "The selected Word document contains macros. Save it as a Word document without macros (.docx) and try again"
+PDF_PROTECTED_MESSAGE = (
+    "The selected PDF is password protected. Save a copy without a password and try again"
+)
+PDF_SCRIPT_MESSAGE = (
+    "The selected PDF contains a script or a program that could run when it is opened. "
+    "Print it to a new PDF (choose ‘Save as PDF’ or ‘Microsoft Print to PDF’ as the printer) "
+    "and try again"
+)
+PDF_ATTACHED_MESSAGE = (
+    "The selected PDF has other files attached inside it. Print it to a new PDF (choose ‘Save "
+    "as PDF’ or ‘Microsoft Print to PDF’ as the printer), add the attached files on their own, "
+    "and try again"
+)
+PDF_UNCHECKED_MESSAGE = (
+    "The selected PDF is damaged, so it could not be checked. Print it to a new PDF (choose "
+    "‘Save as PDF’ or ‘Microsoft Print to PDF’ as the printer) and try again"
+)
 
 TITLE_MAX = 200
 NAME_MAX = 255
@@ -57,6 +81,18 @@ DOCX_MAX_RATIO = 100  # for any part over 1MB unpacked
 DOCX_CONTENT_TYPES_MAX = 1024 * 1024
 # A saved email's headers must come within this many bytes of the start.
 EMAIL_HEAD_MAX = 64 * 1024
+# PDF names that make a PDF run something when it is opened (or carry other files): such PDFs
+# are refused. (A PDF "encrypted" only to stop printing or copying opens without a password and
+# is checked the same way; one that needs a password to open cannot be checked, and is refused.)
+PDF_SCRIPT_NAMES = frozenset({b"JS", b"JavaScript", b"Launch", b"RichMedia", b"XFA"})
+PDF_ATTACHED_NAMES = frozenset({b"EmbeddedFile", b"EmbeddedFiles"})
+# An object stream (where PDF 1.5+ keeps dictionaries, compressed) may unpack to at most this.
+PDF_OBJECT_STREAM_MAX = 16 * 1024 * 1024
+# Names Windows keeps for devices: never offered as a download name.
+WINDOWS_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+    | {f"{port}{n}" for port in ("COM", "LPT") for n in (*"123456789", "¹", "²", "³")}
+)
 
 
 @dataclass(frozen=True)
@@ -167,9 +203,18 @@ def evidence_download_name(evidence: Evidence) -> str:
         return name
     stem, dot, ext = name.rpartition(".")
     if dot and f".{ext.lower()}" in (kind.extension, *kind.also):
-        return name
+        return _not_reserved(name)
     base = stem if dot and stem else name
-    return f"{base[: NAME_MAX - len(kind.extension)]}{kind.extension}"
+    return _not_reserved(f"{base[: NAME_MAX - len(kind.extension)]}{kind.extension}")
+
+
+def _not_reserved(name: str) -> str:
+    """A name Windows would take for a device (CON.pdf, nul.docx, COM1.jpg) gets a prefix, and
+    double quotes (which end a quoted name in a header) become single ones."""
+    name = name.replace('"', "'")
+    if name.split(".")[0].strip().upper() in WINDOWS_RESERVED:
+        return f"file-{name}"[:NAME_MAX]
+    return name
 
 
 def size_text(size: int) -> str:
@@ -205,6 +250,7 @@ def file_kind(path: Path) -> Kind:
     if not head:
         raise _refuse(EMPTY_MESSAGE)
     if re.match(rb"%PDF-[12]\.\d", head):
+        _pdf_check(path)
         return PDF
     if head.startswith(b"\xff\xd8\xff"):
         return JPEG
@@ -219,6 +265,135 @@ def file_kind(path: Path) -> Kind:
     raise _refuse()
 
 
+# PDF name tokens (/Name, with #xx escapes), and the keyword that starts a stream's data.
+_PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]*)")
+_PDF_HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_KEY_NAME = re.compile(
+    rb"/(JS|JavaScript|Launch|RichMedia|XFA|EmbeddedFiles?|Encrypt|ObjStm)"
+    rb"(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])"
+)
+_PDF_ESCAPED_NAME = re.compile(
+    rb"/[^\x00\t\n\x0c\r ()<>\[\]{}/%#]*#[^\x00\t\n\x0c\r ()<>\[\]{}/%]*"
+)
+_PDF_STREAM = re.compile(rb"stream(?:\r\n|\n|\r)")  # not "endstream": checked as found
+_PDF_OTHER_FILTERS = frozenset(
+    {b"ASCIIHexDecode", b"AHx", b"ASCII85Decode", b"A85", b"LZWDecode", b"LZW"}
+    | {b"RunLengthDecode", b"RL", b"Crypt", b"CCITTFaxDecode", b"DCTDecode", b"JBIG2Decode"}
+    | {b"JPXDecode"}
+)
+
+
+def _pdf_all_names(data: bytes | mmap.mmap) -> set[bytes]:
+    """Every name in ``data``, with #xx escapes undone (/J#53 is /JS)."""
+    return {
+        _PDF_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), m.group(1))
+        for m in _PDF_NAME.finditer(data)
+    }
+
+
+def _pdf_names(data: bytes | mmap.mmap) -> set[bytes]:
+    """The names in ``data`` that matter here, found quickly in a large file: those written
+    plainly, and every name written with #xx escapes (rare), undone."""
+    names = {m.group(1) for m in _PDF_KEY_NAME.finditer(data)}
+    names.update(_pdf_all_names(b" ".join(m.group(0) for m in _PDF_ESCAPED_NAME.finditer(data))))
+    return names
+
+
+def _pdf_refuse_names(names: set[bytes]) -> None:
+    if names & PDF_SCRIPT_NAMES:
+        raise _refuse(PDF_SCRIPT_MESSAGE)
+    if names & PDF_ATTACHED_NAMES:
+        raise _refuse(PDF_ATTACHED_MESSAGE)
+
+
+def _pdf_check(path: Path) -> None:
+    """Refuse a PDF that runs something when opened (JavaScript, launching a program, Flash,
+    XFA forms) or carries other files, looking at its dictionaries wherever they are: in the
+    file itself and in its compressed object streams. A PDF that needs a password to open is
+    refused: it cannot be checked, and nobody else could read it."""
+    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        names = _pdf_names(data)
+        _pdf_refuse_names(names)
+        if b"Encrypt" in names and _pdf_check_encrypted(path):
+            return
+        for found in _PDF_STREAM.finditer(data):
+            if data[max(found.start() - 3, 0) : found.start()] == b"end":
+                continue
+            begins = data.rfind(b"obj", 0, found.start())
+            header = data[max(begins, 0) : found.start()]
+            if b"ObjStm" not in header and b"#" not in header:
+                continue
+            header_names = _pdf_all_names(header)
+            if b"ObjStm" not in header_names:
+                continue  # page content, pictures, fonts: no dictionaries in them
+            ends = data.find(b"endstream", found.end())
+            packed = data[found.end() : ends if ends >= 0 else len(data)]
+            if header_names & _PDF_OTHER_FILTERS:
+                raise _refuse(PDF_UNCHECKED_MESSAGE)  # no real PDF packs its objects so
+            if b"Filter" in header_names:
+                inflate = zlib.decompressobj()
+                try:
+                    unpacked = inflate.decompress(packed, PDF_OBJECT_STREAM_MAX)
+                except zlib.error:
+                    raise _refuse(PDF_UNCHECKED_MESSAGE) from None
+                if not inflate.eof or inflate.unconsumed_tail:
+                    raise _refuse(PDF_UNCHECKED_MESSAGE)  # cut short, or unpacks to too much
+            else:
+                unpacked = packed
+            _pdf_refuse_names(_pdf_names(unpacked))
+        if b"ObjStm" in names:
+            _pdf_check_object_streams(path)
+
+
+def _pdf_object_stream_names(reader: Any) -> set[bytes]:
+    """The names in the object streams of a PDF read by pypdf, found through its cross-reference
+    table (whatever the dictionaries around them say), each stream unpacked (and decrypted) once."""
+    names: set[bytes] = set()
+    for number in sorted({at[0] for at in reader.xref_objStm.values()}):
+        names |= _pdf_names(reader.get_object(number).get_data())
+    return names
+
+
+def _pdf_check_object_streams(path: Path) -> None:
+    """The dictionaries in a PDF's object streams, as a PDF reader finds them (through the
+    cross-reference table, whatever the dictionaries around them say)."""
+    from pypdf import PdfReader
+
+    try:
+        names = _pdf_object_stream_names(PdfReader(str(path), strict=False))
+    except Exception:  # pypdf raises many kinds of error on a damaged or hostile file
+        raise _refuse(PDF_UNCHECKED_MESSAGE) from None
+    _pdf_refuse_names(names)
+
+
+def _pdf_check_encrypted(path: Path) -> bool:
+    """An encrypted PDF: refused if it needs a password to open; if it opens without one (it is
+    only locked against printing or copying), the dictionaries in its object streams are
+    checked once decrypted. False if the PDF is not encrypted after all. A PDF encrypted with
+    AES cannot be decrypted here (no AES library is installed, so the bundle cannot add it
+    either): only its dictionaries outside object streams, never encrypted, are checked."""
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError
+
+    try:
+        try:
+            reader = PdfReader(str(path), strict=False)  # tries the empty password itself
+            if not reader.is_encrypted:
+                return False
+            opened = reader.decrypt("")
+        except DependencyError:
+            return True  # AES
+        if not opened:
+            raise _refuse(PDF_PROTECTED_MESSAGE)
+        names = _pdf_object_stream_names(reader)
+    except CaseError:
+        raise
+    except Exception:  # pypdf raises many kinds of error on a damaged or hostile file
+        raise _refuse(PDF_UNCHECKED_MESSAGE) from None
+    _pdf_refuse_names(names)
+    return True
+
+
 def _zip_kind(path: Path) -> Kind:
     """A .docx: a zip holding [Content_Types].xml that declares a Word document, and
     word/document.xml. Zip bombs, encrypted zips and macro-enabled documents are refused."""
@@ -228,6 +403,8 @@ def _zip_kind(path: Path) -> Kind:
             if not parts or len(parts) > DOCX_MAX_ENTRIES:
                 raise _refuse()
             names = {p.filename for p in parts}
+            if any(_unsafe_part_name(n) for n in names):
+                raise _refuse()
             if "[Content_Types].xml" not in names or "word/document.xml" not in names:
                 raise _refuse()
             if any(p.flag_bits & 0x1 for p in parts):
@@ -258,6 +435,19 @@ def _zip_kind(path: Path) -> Kind:
     except Exception:  # a damaged or hostile zip: BadZipFile, zlib.error, EOFError, struct.error...
         raise _refuse() from None
     return DOCX
+
+
+def _unsafe_part_name(name: str) -> bool:
+    """A zip entry no Word document has, that could write outside a folder it is unpacked to:
+    an absolute path, a drive, a parent folder (..), a backslash or a control character."""
+    parts = name.split("/")
+    return (
+        name.startswith("/")
+        or "\\" in name
+        or ":" in name
+        or ".." in parts
+        or any(unicodedata.category(ch)[0] == "C" for ch in name)
+    )
 
 
 def _ole_kind(path: Path) -> Kind:
@@ -355,7 +545,9 @@ def evidence_save(
         raise _refuse(CHOOSE_MESSAGE)
     original = display_name(getattr(upload, "name", ""))
     check_text(title, "title")
-    title = " ".join((title or "").split()) or original
+    title = " ".join((title or "").split())
+    if not title:  # the file's name, shortened if need be: a long name is not the person's fault
+        title = original if len(original) <= TITLE_MAX else f"{original[: TITLE_MAX - 1]}…"
     if len(title) > TITLE_MAX:
         raise CaseError(f"The title must be {TITLE_MAX} characters or fewer", "title")
     if concern is not None and concern.case_id != case.pk:
@@ -447,6 +639,9 @@ def evidence_delete(evidence: Evidence, actor: User, *, via: str = "web") -> Non
     case = evidence.case
     name = evidence.stored_name
     with transaction.atomic():
+        # Sent twice at once: the second finds it gone and does nothing (one audit row).
+        if not Evidence.objects.select_for_update().filter(pk=evidence.pk).exists():
+            return
         audit_record(actor=actor, action=Action.EVIDENCE_DELETED, case=case, obj=evidence, via=via)
         evidence.delete()
         Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())

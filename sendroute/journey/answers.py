@@ -62,7 +62,11 @@ def _date_answer(fact: Fact, data: QueryDict, today: dt.date) -> Answer:
             )
         )
         return answer
-    bad = [k for k in ("day", "month", "year") if not parts[k].isdigit()]
+    bad = [
+        k
+        for k in ("day", "month", "year")
+        if not (parts[k].isascii() and parts[k].isdigit() and len(parts[k]) <= 4)
+    ]
     if bad:
         answer.errors.append(
             FieldError(

@@ -86,14 +86,14 @@ def read_date(
             f"{prefix}-{missing[0]}", f"{what[0].upper()}{what[1:]} must include a {missing[0]}"
         )
         return None
-    if not all(v.isdigit() for v in parts.values()) or len(parts["year"]) != 4:
+    if not all(v.isascii() and v.isdigit() for v in parts.values()) or len(parts["year"]) != 4:
         errors.add(
             f"{prefix}-day", f"{what[0].upper()}{what[1:]} must be a real date, like 27 3 2026"
         )
         return None
     try:
         return dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-    except ValueError:
+    except (ValueError, OverflowError):
         errors.add(
             f"{prefix}-day", f"{what[0].upper()}{what[1:]} must be a real date, like 27 3 2026"
         )
@@ -135,4 +135,4 @@ def new_form_key() -> str:
 
 def read_version(data: QueryDict) -> int | None:
     raw = data.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
