@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from .models import ApiToken, Role, SignInAttempt, TwoFactorAttempt, User
 
-TOKEN_PREFIX = "sr_"  # noqa: S105 - a marker at the start of tokens, not a secret
+TOKEN_PREFIX = "sr_"  # noqa: S105 - a marker at the start of tokens, not a secret  # nosec B105
 
 
 class AccountError(ValueError):

@@ -128,7 +128,7 @@ def citation_text(cite: CitationOut) -> str:
 def _env() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=False,  # noqa: S701 - plain text for a letter, never HTML
+        autoescape=False,  # noqa: S701 - plain text for a letter, never HTML  # nosec B701
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -116,7 +116,7 @@ class _Evaluation:
             if not periods:
                 return None
         else:
-            assert spec.start is not None  # noqa: S101 - checked when the pack loaded
+            assert spec.start is not None  # noqa: S101 - checked when the pack loaded  # nosec B101
             if spec.start not in self.facts:
                 return None
             trigger: dt.date = self.facts[spec.start]

@@ -95,7 +95,7 @@ def _set_file(node: Any, where: str) -> None:
 def load_yaml_text(text: str, where: str) -> Any:
     """Parse YAML text; a syntax error becomes an :class:`InputError` naming ``where`` and the line."""
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass  # nosec B506
         _set_file(data, where)
         return data
     except yaml.MarkedYAMLError as exc:

@@ -46,10 +46,10 @@ def environment(**options: Any) -> Environment:
     options["loader"] = ChoiceLoader(
         [loader, PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]
     )
-    options.setdefault("autoescape", True)
+    options.pop("autoescape", None)  # always on: every page shows what families typed
     # GOV.UK Frontend's macros rely on Jinja's ordinary, lenient undefined values.
     options["undefined"] = ChainableUndefined
-    env = Environment(**options)  # noqa: S701 - autoescape is on, set just above
+    env = Environment(autoescape=True, **options)
     env.globals.update(
         static=static, url=url, service_name="Get advice about a SEND complaint or disagreement"
     )

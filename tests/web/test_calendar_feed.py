@@ -171,7 +171,7 @@ def test_the_page_shows_the_address_once_and_only_the_hash_is_kept(
     assert f"webcal://sendroute.example/calendar/{token}.ics" in html
     assert "We will not show it again" in html
     assert 'readonly="readonly"' in html
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
 
     later = client.get("/calendar").content.decode()
     assert token not in later

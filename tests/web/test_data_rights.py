@@ -71,7 +71,7 @@ def download(client):
     assert response["Content-Disposition"].startswith(
         'attachment; filename="sendroute-download-2026-11-27.zip"'
     )
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
     return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
 
 

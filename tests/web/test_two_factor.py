@@ -89,7 +89,7 @@ def test_the_qr_code_is_an_image_made_here_that_the_content_security_policy_allo
     sign_in(client)
     response = client.get(SET_UP)
     assert "img-src 'self' data:" in response["Content-Security-Policy"]
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
     html = response.content.decode()
     encoded = html.split('src="data:image/svg+xml;base64,')[1].split('"')[0]
     svg = base64.b64decode(encoded).decode()
