@@ -51,6 +51,10 @@ def account_delete(*, user: User) -> int:
     if user.role not in FAMILY_ROLES:
         raise CaseError("Ask an administrator to delete an adviser's or staff account.")
     with transaction.atomic():
+        # The same request sent twice at once (a double click): the second waits for the
+        # first, then finds the account gone and does nothing (one deletion, one audit row).
+        if not User.objects.select_for_update().filter(pk=user.pk).exists():
+            return 0
         cases = list(Case.objects.filter(owner=user))
         for case in cases:
             # Deleting a case deletes its shares: advisers lose it at once.

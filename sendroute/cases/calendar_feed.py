@@ -40,6 +40,8 @@ def feed_create(user: User) -> tuple[str, CalendarFeed]:
     """A new feed address for ``user`` (its token is returned once); older ones stop working."""
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
+        # One at a time per person (two presses at once): so one feed is left working.
+        User.objects.select_for_update().filter(pk=user.pk).exists()
         for old in CalendarFeed.objects.filter(user=user, revoked_at__isnull=True):
             _revoke(old, user)
         feed = CalendarFeed.objects.create(user=user, key_hash=_hash(token))
@@ -48,9 +50,10 @@ def feed_create(user: User) -> tuple[str, CalendarFeed]:
 
 
 def _revoke(feed: CalendarFeed, actor: Any) -> None:
-    if feed.revoked_at is None:
-        feed.revoked_at = timezone.now()
-        feed.save(update_fields=["revoked_at"])
+    # Only the request that really turns it off records it (not a second one sent at once).
+    now = timezone.now()
+    if CalendarFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(revoked_at=now):
+        feed.revoked_at = now
         audit_record(actor=actor, action=CALENDAR_REVOKED, obj=feed)
 
 

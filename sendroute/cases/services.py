@@ -24,6 +24,7 @@ from .access import FAMILY_ROLES
 from .audit import Action, audit_record
 from .models import (
     Access,
+    AuditEvent,
     Case,
     Concern,
     Entry,
@@ -93,6 +94,39 @@ def _bump(model: type[Any], obj: Any, expected: int | None, what: str, **values:
     if not changed:
         raise VersionConflict(what)
     obj.refresh_from_db()
+
+
+def same_change_again(
+    now: Any, version: int | None, actor: User, action: str, case_pk: int, values: dict[str, Any]
+) -> bool:
+    """Whether a version conflict is only this very change arriving again (the same form sent
+    twice, or an API retry): the one change since ``version`` was made by the same person and
+    left exactly these values. Then it is answered as done, not as someone else's change."""
+    if version is None or now.version != version + 1:
+        return False
+    if any(getattr(now, name) != value for name, value in values.items()):
+        return False
+    last = (
+        AuditEvent.objects.filter(case_id=case_pk, action=action, object_id=str(now.public_id))
+        .order_by("-id")
+        .first()
+    )
+    return last is not None and last.actor_id == actor.pk
+
+
+def _entry_edit_was_this(
+    entry: Entry, version: int | None, actor: User, content: dict[str, Any]
+) -> bool:
+    """The same for a note: its one revision since ``version`` is this person's, with this text."""
+    now = Entry.objects.filter(pk=entry.pk).first()
+    if version is None or now is None or now.version != version + 1:
+        return False
+    last = EntryRevision.objects.filter(entry=entry).order_by("-number").first()
+    return (
+        last is not None
+        and last.edited_by_id == actor.pk
+        and all(getattr(last, name) == value for name, value in content.items())
+    )
 
 
 # -- cases -------------------------------------------------------------------------------------
@@ -177,7 +211,16 @@ def case_update(
         raise CaseError("The area of a case cannot be changed: start a new case instead.", "area")
     checked = _check_case_fields(values, case_advice.today())
     with transaction.atomic():
-        _bump(Case, case, version, "case", updated_at=timezone.now(), **checked)
+        try:
+            _bump(Case, case, version, "case", updated_at=timezone.now(), **checked)
+        except VersionConflict:
+            now = Case.objects.filter(pk=case.pk).first()
+            if now is not None and same_change_again(
+                now, version, actor, Action.CASE_CHANGED, case.pk, checked
+            ):
+                case.refresh_from_db()
+                return case  # the same change sent again (a double click, a retry): done once
+            raise
         audit_record(actor=actor, action=Action.CASE_CHANGED, case=case, obj=case, via=via)
     return case
 
@@ -187,6 +230,10 @@ def case_delete(*, case: Case, actor: User, via: str = "web") -> None:
     from .evidence_store import evidence_files_delete
 
     with transaction.atomic():
+        # Sent twice at once (a double click): the second waits for the first, finds the case
+        # gone and does nothing more (one deletion, one audit row).
+        if not Case.objects.select_for_update().filter(pk=case.pk).exists():
+            return
         names = list(case.evidence.values_list("stored_name", flat=True))
         audit_record(actor=actor, action=Action.CASE_DELETED, case=case, obj=case, via=via)
         case.delete()
@@ -298,7 +345,16 @@ def concern_facts_update(
         if v is None:
             merged.pop(k, None)
     with transaction.atomic():
-        result = _refresh(concern, merged, version, actor, via)
+        try:
+            result = _refresh(concern, merged, version, actor, via)
+        except VersionConflict:
+            now = Concern.objects.filter(pk=concern.pk).first()
+            if now is not None and same_change_again(
+                now, version, actor, Action.CONCERN_CHANGED, concern.case_id, {"facts": merged}
+            ):
+                concern.refresh_from_db()
+                return ConcernResult(concern, [])  # the same change sent again: done once
+            raise
         audit_record(
             actor=actor, action=Action.CONCERN_CHANGED, case=concern.case, obj=concern, via=via
         )
@@ -481,7 +537,13 @@ def entry_edit(
     """A new revision of the entry; the earlier ones are kept and can be read."""
     content = _check_entry(values)
     with transaction.atomic():
-        _bump(Entry, entry, version, "note", date=content["date"])
+        try:
+            _bump(Entry, entry, version, "note", date=content["date"])
+        except VersionConflict:
+            if _entry_edit_was_this(entry, version, actor, content):
+                entry.refresh_from_db()
+                return entry  # the same edit sent again (a double click, a retry): done once
+            raise
         number = entry.revisions.count() + 1
         EntryRevision.objects.create(entry=entry, number=number, edited_by=actor, **content)
         audit_record(actor=actor, action=Action.ENTRY_EDITED, case=entry.case, obj=entry, via=via)
@@ -519,11 +581,12 @@ def share_grant(*, case: Case, actor: User, adviser_email: str, access: str) -> 
 
 
 def share_revoke(*, share: Share, actor: User) -> None:
+    """Stop a share. Stopping it again (or twice at once) changes nothing and adds no audit row."""
     with transaction.atomic():
-        if share.revoked_at is None:
-            share.revoked_at = timezone.now()
-            share.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action=Action.SHARE_REVOKED, case=share.case, obj=share)
+        now = timezone.now()
+        if Share.objects.filter(pk=share.pk, revoked_at__isnull=True).update(revoked_at=now):
+            audit_record(actor=actor, action=Action.SHARE_REVOKED, case=share.case, obj=share)
+        share.refresh_from_db()
 
 
 # -- repeated submissions ----------------------------------------------------------------------

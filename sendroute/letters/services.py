@@ -19,6 +19,7 @@ from sendroute.cases.services import (
     VersionConflict,
     check_text,
     entry_create,
+    same_change_again,
     stage_event_record,
 )
 
@@ -94,6 +95,12 @@ def letter_edit(
         if not query.update(
             version=F("version") + 1, body=compose.tidy(body), updated_at=timezone.now()
         ):
+            now = Letter.objects.filter(pk=letter.pk).first()
+            if now is not None and same_change_again(
+                now, version, actor, Action.EDITED, letter.case_id, {"body": compose.tidy(body)}
+            ):
+                letter.refresh_from_db()
+                return letter  # the same edit sent again (a double click, a retry): done once
             raise VersionConflict("letter")
         letter.refresh_from_db()
         letter.enclosures.set(chosen)
