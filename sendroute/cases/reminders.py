@@ -11,7 +11,11 @@ Running it again sends nothing twice. Each reminder is one ``ReminderSent`` row,
 1. claim: insert the row and commit it. If it is already there (an earlier run, or another run
    at the same time) the database refuses it and the reminder is skipped;
 2. send the email;
-3. if sending raises, delete the row again, so the next run tries again.
+3. if sending raises (the email server refuses, or does not answer within the timeout), delete
+   the row again, so the next run tries again. A busy database is waited for before giving up.
+
+If the claim cannot be written at all (the database is busy for too long, or its disk is full),
+nothing is claimed and the reminder is counted as failed: the next run tries it again.
 
 So a reminder is sent at most once. The one way to lose one is for the process to die between
 the claim and the end of the send (killed mid-SMTP): that reminder is then not sent, and the
@@ -30,12 +34,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.core.mail import EmailMessage, get_connection
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 
@@ -47,6 +52,11 @@ from .deadlines import DeadlineRow, concern_path, open_concerns, rows_for_concer
 from .models import Concern, ReminderSent, Share
 
 logger = logging.getLogger(__name__)
+
+# How long one email may take to send when EMAIL_TIMEOUT is not set, in seconds.
+SEND_TIMEOUT_SECONDS = 60
+# How long to wait before each further try at withdrawing the claim of an unsent reminder.
+WITHDRAW_WAITS = (0.5, 2.0, 5.0, 15.0)
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,11 @@ def reminder_email(row: DeadlineRow, person: User) -> EmailMessage:
     return EmailMessage(subject=subject, body=body, to=[person.email])
 
 
+class _ClaimFailedError(Exception):
+    """The claim could not be written (the database is locked for too long, or its disk is full):
+    nothing is claimed, so the next run tries this reminder again."""
+
+
 def _claim(row: DeadlineRow, person: User) -> ReminderSent | None:
     """The committed claim for this reminder, or None when it was already claimed."""
     try:
@@ -120,6 +135,26 @@ def _claim(row: DeadlineRow, person: User) -> ReminderSent | None:
             )
     except IntegrityError:
         return None
+    except DatabaseError as exc:
+        raise _ClaimFailedError from exc
+
+
+def _withdraw(claim: ReminderSent) -> None:
+    """Delete the claim of a reminder that was not sent, so that the next run sends it. A busy
+    (or briefly full) database is waited for: a claim left behind would lose the reminder."""
+    for wait in (*WITHDRAW_WAITS, None):
+        try:
+            ReminderSent.objects.filter(pk=claim.pk).delete()
+            return
+        except DatabaseError:
+            if wait is None:
+                logger.critical(
+                    "Reminder claim %s could not be withdrawn: its reminder was not sent and will "
+                    "not be tried again until the row is deleted",
+                    claim.pk,
+                )
+                raise
+            time.sleep(wait)
 
 
 def reminders_run(on: dt.date | None = None) -> ReminderRun:
@@ -128,16 +163,31 @@ def reminders_run(on: dt.date | None = None) -> ReminderRun:
     working_days = reminder_working_days()
     rows = [r for r in rows_for_concerns(_concerns(), on) if is_due_for_reminder(r, working_days)]
     sent = failed = 0
+    # One backend for the run, with a timeout, so that an email server that stops answering
+    # fails these sends (to be tried again next run) instead of holding the job for ever.
+    connection = get_connection(timeout=settings.EMAIL_TIMEOUT or SEND_TIMEOUT_SECONDS)
     for row in rows:
         for person in recipients(row.concern):
-            claim = _claim(row, person)
+            try:
+                claim = _claim(row, person)
+            except _ClaimFailedError:
+                failed += 1
+                logger.exception(
+                    "Reminder for deadline %s of concern %s to user %s could not be claimed",
+                    row.deadline.id,
+                    row.concern.public_id,
+                    person.pk,
+                )
+                continue
             if claim is None:
                 continue
             try:
-                reminder_email(row, person).send()
+                message = reminder_email(row, person)
+                message.connection = connection
+                message.send()
             except Exception:
                 # Withdraw the claim so that the next run tries again. Only ids are logged.
-                ReminderSent.objects.filter(pk=claim.pk).delete()
+                _withdraw(claim)
                 failed += 1
                 logger.exception(
                     "Reminder for deadline %s of concern %s to user %s could not be sent",
