@@ -285,6 +285,44 @@ def cmd_user(args: argparse.Namespace) -> int:
         ) from None
 
 
+def cmd_seed_data(args: argparse.Namespace) -> int:
+    """Fill an empty database with synthetic data (sendroute.cases.seed_data)."""
+    import math
+    from pathlib import Path
+
+    try:
+        scale = float(args.scale)
+    except ValueError:
+        scale = math.nan
+    if not math.isfinite(scale) or not 0 < scale <= 50:
+        raise InputError(
+            f"it must be a number more than 0 and at most 50, like 1 or 0.5 (not {args.scale!r}).",
+            field="--scale",
+        )
+    _django()
+    from django.db import DatabaseError
+
+    from .cases.seed_data import SeedError, seed
+
+    evidence = Path(args.evidence_dir) if args.evidence_dir else None
+    try:
+        summary = seed(
+            scale,
+            rng_seed=args.seed,
+            evidence_dir=evidence,
+            progress=lambda message: print(message, file=sys.stderr, flush=True),
+        )
+    except SeedError as exc:
+        raise InputError(str(exc)) from None
+    except DatabaseError:
+        raise InputError(
+            "the database is not ready. Run 'python manage.py migrate' first."
+        ) from None
+    for line in summary.lines():
+        print(line)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="sendroute", description="Advice about SEND complaints and disagreements in England."
@@ -322,6 +360,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("areas", help="list the areas sendroute has rules for")
     p.set_defaults(func=cmd_areas)
 
+    p = sub.add_parser(
+        "seed-data",
+        help="fill an empty database with synthetic families and cases, for performance tests",
+    )
+    p.add_argument(
+        "--scale",
+        required=True,
+        metavar="S",
+        help="how much: 1 is 10,000 cases and 400,000 events (more than 0, at most 50)",
+    )
+    p.add_argument("--seed", type=int, default=1, metavar="N", help="random seed (default 1)")
+    p.add_argument(
+        "--evidence-dir",
+        default=None,
+        metavar="DIR",
+        help="where to store the evidence files (default: SENDROUTE_EVIDENCE_DIR)",
+    )
+    p.set_defaults(func=cmd_seed_data)
+
     p = sub.add_parser("user", help="manage accounts (administrators)")
     users = p.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
     add = users.add_parser("add", help="create an account")
@@ -345,6 +402,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reset.add_argument("email", metavar="EMAIL")
     reset.set_defaults(func=cmd_user)
+
+    def cmd_backups(args: argparse.Namespace) -> int:
+        _django()
+        from .backups import command
+
+        return command(args)
+
+    p = sub.add_parser(
+        "backup",
+        help="copy the database and evidence files into a new folder, while the service runs",
+    )
+    p.add_argument("folder", metavar="DEST_DIR", help="a new (or empty) folder for the backup")
+    p.set_defaults(func=cmd_backups)
+    p = sub.add_parser(
+        "restore", help="check a backup, restore it, and check the result against the backup"
+    )
+    p.add_argument("folder", metavar="SRC_DIR")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="restore even though the database holds data (that data is lost)",
+    )
+    p.set_defaults(func=cmd_backups)
+    p = sub.add_parser("backup-verify", help="check a backup's checksums without restoring it")
+    p.add_argument("folder", metavar="SRC_DIR")
+    p.set_defaults(func=cmd_backups)
     return parser
 
 
