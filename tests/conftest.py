@@ -7,6 +7,16 @@ import pytest
 from tests.scenario_plugin import pytest_collect_file  # noqa: F401 - pytest hook
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_found_when_asked_for() -> None:
+    """WhiteNoise scans every static file whenever a test client loads the middleware (about
+    0.2 s a client, and every test has its own client); in tests it finds a file when it is asked
+    for instead, as it does in development."""
+    from django.conf import settings
+
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
 @pytest.fixture(autouse=True)
 def _empty_audit_tables_before_flush(request: pytest.FixtureRequest):
     """Audit tables refuse deletes (a database trigger). A transactional test's clean-up empties

@@ -91,17 +91,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # These two sit outside every middleware that can answer early (sign-in limits, two-factor,
+    # CSRF), so that each of those answers is marked no-store and refuses framing too.
+    "sendroute.web.middleware.NoStoreMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, saving an unchanged session once a minute at most; a full disk is a clean 503.
+    "sendroute.web.sessions.SessionMiddleware",
     "sendroute.journey.answers_cookie.AnswersCookieMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sendroute.accounts.views.SessionLimitMiddleware",
     "sendroute.accounts.views.TwoFactorMiddleware",
+    "sendroute.cases.access.RefusalAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "sendroute.web.middleware.NoStoreForJourneyMiddleware",
 ]
 
 ROOT_URLCONF = "sendroute.web.urls"
@@ -170,7 +174,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # the server unless a case is saved.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SENDROUTE_SESSION_AGE", 60 * 30)  # ends after 30 idle minutes
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle limit moves on when a page is used; an unchanged session is saved (a database commit)
+# at most once per SENDROUTE_SESSION_TOUCH_SECONDS, not on every page (sendroute.web.sessions).
+SESSION_SAVE_EVERY_REQUEST = False
+SENDROUTE_SESSION_TOUCH_SECONDS = env_int("SENDROUTE_SESSION_TOUCH_SECONDS", 60)
 SESSION_COOKIE_NAME = "sendroute_session"
 SENDROUTE_ANSWERS_AGE = env_int("SENDROUTE_ANSWERS_AGE", 60 * 60 * 24)
 # However active, a signed-in session ends this long after signing in.
