@@ -170,13 +170,15 @@ def reminders_run(on: dt.date | None = None) -> ReminderRun:
         for person in recipients(row.concern):
             try:
                 claim = _claim(row, person)
-            except _ClaimFailedError:
+            except _ClaimFailedError as exc:
                 failed += 1
-                logger.exception(
-                    "Reminder for deadline %s of concern %s to user %s could not be claimed",
+                # One line with ids and the kind of error: no traceback, no addresses.
+                logger.warning(
+                    "Reminder for deadline %s of concern %s to user %s could not be claimed (%s)",
                     row.deadline.id,
                     row.concern.public_id,
                     person.pk,
+                    type(exc.__cause__ or exc).__name__,
                 )
                 continue
             if claim is None:
@@ -185,15 +187,18 @@ def reminders_run(on: dt.date | None = None) -> ReminderRun:
                 message = reminder_email(row, person)
                 message.connection = connection
                 message.send()
-            except Exception:
-                # Withdraw the claim so that the next run tries again. Only ids are logged.
+            except Exception as exc:
+                # Withdraw the claim so that the next run tries again. Only ids and the kind of
+                # error are logged (an SMTP error's text can hold email addresses).
                 _withdraw(claim)
                 failed += 1
-                logger.exception(
-                    "Reminder for deadline %s of concern %s to user %s could not be sent",
+                logger.warning(
+                    "Reminder for deadline %s of concern %s to user %s could not be sent (%s); "
+                    "it will be tried again on the next run",
                     row.deadline.id,
                     row.concern.public_id,
                     person.pk,
+                    type(exc).__name__,
                 )
                 continue
             sent += 1
