@@ -153,8 +153,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # People sign in with their email address and have exactly one role (sendroute.accounts).
 AUTH_USER_MODEL = "accounts.User"
-# Argon2 for every new password; the others only to check (and upgrade) older hashes.
+# Argon2id for every new password; the others only to check (and upgrade) older hashes.
 PASSWORD_HASHERS = [
+    "sendroute.accounts.hashers.OwaspArgon2PasswordHasher",  # OWASP's parameters: see its module
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]

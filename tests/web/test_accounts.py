@@ -32,6 +32,23 @@ def test_a_new_account_has_one_role_and_an_argon2_password():
     assert not user.needs_two_factor
 
 
+def test_new_passwords_use_argon2id_with_owasp_parameters():
+    user = user_create(email="params@example.org", role="parent", password=GOOD)
+    assert user.password.startswith("argon2$argon2id$v=19$m=47104,t=1,p=1$")
+
+
+def test_a_password_hashed_with_django_defaults_still_works_and_is_rehashed():
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    user = user_create(email="older@example.org", role="parent", password=GOOD)
+    user.password = Argon2PasswordHasher().encode(GOOD, Argon2PasswordHasher().salt())
+    user.save(update_fields=["password"])
+    assert "m=102400,t=2,p=8" in user.password
+    assert user.check_password(GOOD)
+    user.refresh_from_db()
+    assert "m=47104,t=1,p=1" in user.password
+
+
 @pytest.mark.parametrize("role", ["adviser", "staff", "administrator"])
 def test_advisers_staff_and_administrators_need_two_factor(role):
     assert user_create(email=f"{role}@example.org", role=role, password=GOOD).needs_two_factor
