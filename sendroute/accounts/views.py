@@ -63,6 +63,14 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         ip = _client_ip(request)
         if not email:
             errors.append({"text": "Enter your email address", "href": "#email"})
+        elif "\x00" in email or len(email) > 254:
+            # No account has such an address (and PostgreSQL cannot even look one up).
+            errors.append(
+                {
+                    "text": "Enter an email address in the correct format, like name@example.com",
+                    "href": "#email",
+                }
+            )
         if not password:
             errors.append({"text": "Enter your password", "href": "#password"})
         if not errors and sign_in_blocked(email=email, ip=ip):

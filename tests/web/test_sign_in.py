@@ -137,3 +137,11 @@ def test_sign_up_explains_each_problem_and_keeps_what_was_typed(
     assert f'href="{target}"' in html
     if data.get("email"):
         assert f'value="{data["email"]}"' in html
+
+
+@pytest.mark.parametrize("email", ["parent@example.org\x00", "a" * 250 + "@example.org"])
+def test_an_email_no_account_could_have_gets_a_format_error_not_a_failure(client, parent, email):
+    response = sign_in(client, email=email)
+    assert response.status_code == 400
+    assert "Enter an email address in the correct format" in response.content.decode()
+    assert not SignInAttempt.objects.exists()
