@@ -627,8 +627,11 @@ def p4(results: dict[str, Any]) -> None:
 def _rising(levels: list[dict[str, Any]], within_p99: bool) -> dict[str, Any] | None:
     best: dict[str, Any] | None = None
     for level in levels:
-        if level["5xx_total"] or (within_p99 and level["p99"] > TARGETS["p5_p99_ms"]):
+        if level["5xx_total"]:
             break
+        if within_p99 and level["p99"] > TARGETS["p5_p99_ms"]:
+            # One slow outlier at low concurrency (a cold cache) must not hide the knee after it.
+            continue
         if best is not None and level["rps"] < best["rps"] * 1.10:
             break
         best = level
