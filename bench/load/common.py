@@ -113,23 +113,7 @@ class Dataset:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def _wait_for_seed_module() -> None:
-    """The generator (sendroute.cases.seed_data) is written by another part of issue 6."""
-    deadline = time.monotonic() + float(os.environ.get("BENCH_SEED_WAIT", "0"))
-    while True:
-        text = SEED_MODULE.read_text() if SEED_MODULE.exists() else ""
-        if text and "raise NotImplementedError" not in text:
-            return
-        if time.monotonic() > deadline:
-            raise SystemExit(
-                "The data generator sendroute/cases/seed_data.py is missing or not finished: "
-                "the load benchmark needs it."
-            )
-        time.sleep(10)
-
-
 def _migrate_and_seed(env: dict[str, str], scale: float, evidence_dir: Path) -> None:
-    _wait_for_seed_module()
     subprocess.run(
         [str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"],
         cwd=ROOT,

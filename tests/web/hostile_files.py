@@ -19,7 +19,6 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
-from math import ceil
 
 from pypdf import PdfWriter
 
@@ -33,6 +32,9 @@ from sendroute.cases.evidence_store import (
     PROTECTED_MESSAGE,
     TYPE_MESSAGE,
 )
+
+# The OLE2 builder (Word .doc, Outlook .msg) that the evidence tests already use.
+from tests.web.test_evidence import DOC, MSG, ole2, word_fib
 
 LIMIT = 256 * 1024
 TOO_LARGE_MESSAGE = "The selected file must be smaller than 256KB"
@@ -358,81 +360,6 @@ def overlapping_zip_bomb(copies: int = 200, kernel: int = 4 * 1024 * 1024) -> by
     return body.getvalue()
 
 
-def ole2(streams: dict[str, bytes], storages: tuple[str, ...] = ()) -> bytes:
-    """A minimal OLE2 compound file (version 3, 512-byte sectors) holding these streams at the
-    top level, each padded to 4096 bytes so that it lives in ordinary sectors."""
-    free, end, fat_sector = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
-    names = [*streams, *storages]
-    dir_sectors = ceil((1 + len(names)) * 128 / 512)
-    fat = [fat_sector] + [2 + i if i < dir_sectors - 1 else end for i in range(dir_sectors)]
-    data, starts, sector = b"", {}, 1 + dir_sectors
-    for name, content in streams.items():
-        content = content.ljust(4096, b"\0")
-        count = ceil(len(content) / 512)
-        starts[name] = (sector, len(content))
-        fat += [sector + k + 1 if k < count - 1 else end for k in range(count)]
-        data += content.ljust(count * 512, b"\0")
-        sector += count
-    fat += [free] * (128 - len(fat))
-
-    def entry(name, kind, start=end, size=0, child=free, right=free):
-        raw = name.encode("utf-16-le") + b"\0\0" if name else b""
-        return struct.pack(
-            "<64sHBBIII16sIQQIQ",
-            raw.ljust(64, b"\0"),
-            len(raw),
-            kind,
-            1,
-            free,
-            right,
-            child,
-            b"\0" * 16,
-            0,
-            0,
-            0,
-            start,
-            size,
-        )
-
-    entries = [entry("Root Entry", 5, child=1 if names else free)]
-    for i, name in enumerate(names, start=1):
-        right = i + 1 if i < len(names) else free
-        if name in streams:
-            entries.append(entry(name, 2, *starts[name], right=right))
-        else:
-            entries.append(entry(name, 1, start=0, right=right))
-    directory = b"".join(entries) + entry("", 0) * (dir_sectors * 4 - len(entries))
-    header = struct.pack(
-        "<8s16sHHHHH6sIIIIIIIII",
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-        b"\0" * 16,
-        0x3E,
-        3,
-        0xFFFE,
-        9,
-        6,
-        b"\0" * 6,
-        0,
-        1,
-        1,
-        0,
-        4096,
-        end,
-        0,
-        end,
-        0,
-    ) + struct.pack("<109I", 0, *[free] * 108)
-    return header + struct.pack("<128I", *fat) + directory + data
-
-
-def word_fib(flags: int = 0) -> bytes:
-    return b"\xec\xa5\xc1\x00" + b"\x00" * 6 + struct.pack("<H", flags) + b"\x00" * 20
-
-
-DOC = ole2({"WordDocument": word_fib(), "1Table": b"\x00" * 16})
-MSG = ole2(
-    {"__properties_version1.0": b"\x00" * 32, "__substg1.0_0037001F": "Meeting".encode("utf-16-le")}
-)
 EML_HEAD = (
     b"From: office@oak-school.example\r\nTo: parent@example.invalid\r\n"
     b"Subject: Support plan\r\nDate: Tue, 3 Mar 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
