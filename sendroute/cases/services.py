@@ -166,9 +166,11 @@ def _check_case_fields(values: dict[str, Any], today: dt.date) -> dict[str, Any]
             if value in (None, ""):
                 value = None
             else:
-                if isinstance(value, bool) or not str(value).strip().isdigit():
+                text = str(value).strip()
+                # ASCII digits only: str.isdigit() also accepts '²', which int() refuses.
+                if isinstance(value, bool) or not (text.isascii() and text.isdigit()):
                     raise CaseError("Year of birth must be a year, like 2015", name)
-                value = int(str(value).strip())
+                value = int(text)
                 if not today.year - 30 <= value <= today.year:
                     raise CaseError(
                         f"Year of birth must be between {today.year - 30} and {today.year}", name

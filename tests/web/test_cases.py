@@ -12,6 +12,7 @@ import pytest
 from sendroute.cases.advice import concern_view
 from sendroute.cases.models import Case, Concern, Entry, StageEvent
 from sendroute.cases.services import (
+    CaseError,
     StageNeedsConfirmation,
     VersionConflict,
     case_update,
@@ -429,8 +430,6 @@ def test_concerns_of_a_deleted_case_go_with_it(people):
 
 @pytest.mark.parametrize("text", ["before\x00after", "half a pair \ud800"])
 def test_text_no_database_can_keep_gets_a_clear_error_not_a_crash(people, text):
-    from sendroute.cases.services import CaseError, case_update
-
     owner, case = people["owner"], people["case"]
     with pytest.raises(CaseError) as refused:
         entry_create(
@@ -462,3 +461,14 @@ def test_the_api_refuses_a_null_character_with_a_problem_naming_the_field(client
     )
     assert response.status_code == 422
     assert response.json()["field"] == "title"
+
+
+@pytest.mark.parametrize("year", ["²⁰¹⁵", "٢٠١٥", "20 15", "2015.0"])
+def test_a_year_of_birth_that_is_not_plain_digits_gets_a_clear_error(people, year):
+    from sendroute.cases.services import CaseError, case_update
+
+    case = people["case"]
+    with pytest.raises(CaseError, match="Year of birth must be a year, like 2015"):
+        case_update(case=case, actor=people["owner"], version=case.version, child_birth_year=year)
+    case.refresh_from_db()
+    assert case.child_birth_year is None
