@@ -46,13 +46,13 @@ def _parse_answer(q: Question, text: str) -> Any:
             raise ValueError(f"Please type one number from 1 to {len(q.values)}.")
         chosen = []
         for part in parts:
-            if not part.isdigit() or not 1 <= int(part) <= len(q.values):
+            if not (part.isascii() and part.isdigit()) or not 1 <= int(part) <= len(q.values):
                 raise ValueError(f"Please type a number from 1 to {len(q.values)}.")
             chosen.append(q.values[int(part) - 1][0])
         return chosen if q.type == "multichoice" else chosen[0]
     if q.type == "date":
         pieces = text.replace("-", "/").replace(".", "/").split("/")
-        if len(pieces) != 3 or not all(p.isdigit() for p in pieces):
+        if len(pieces) != 3 or not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in pieces):
             raise ValueError("Please type the date as day/month/year, for example 31/3/2026.")
         day, month, year = (int(p) for p in pieces)
         if year < 100:

@@ -167,8 +167,11 @@ def _check_case_fields(values: dict[str, Any], today: dt.date) -> dict[str, Any]
                 value = None
             else:
                 text = str(value).strip()
-                # ASCII digits only: str.isdigit() also accepts '²', which int() refuses.
-                if isinstance(value, bool) or not (text.isascii() and text.isdigit()):
+                # Up to 4 ASCII digits: str.isdigit() also accepts '²', which int() refuses, and
+                # int() refuses numbers of over 4,300 digits.
+                if isinstance(value, bool) or not (
+                    len(text) <= 4 and text.isascii() and text.isdigit()
+                ):
                     raise CaseError("Year of birth must be a year, like 2015", name)
                 value = int(text)
                 if not today.year - 30 <= value <= today.year:

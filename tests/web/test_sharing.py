@@ -211,3 +211,11 @@ def test_a_deactivated_adviser_cannot_be_shared_with(client, people):
     )
     sign_in_as(client, people["owner"])
     assert share(client, people["case"], "gone@example.org").status_code == 400
+
+
+@pytest.mark.parametrize("raw", ["²", "1" * 40, "-1", "x"])
+def test_a_notice_id_that_is_not_an_id_shows_the_page_without_a_notice(client, people, raw):
+    sign_in_as(client, people["owner"])
+    response = client.get(f"{sharing_url(people['case'])}?shared={raw}")
+    assert response.status_code == 200
+    assert "You have shared this case with" not in response.content.decode()

@@ -64,7 +64,7 @@ def _notice(case: Case, request: HttpRequest) -> str:
         ("stopped", "You have stopped sharing this case with {}."),
     ):
         raw = request.GET.get(key, "")
-        if raw.isdigit():
+        if raw.isascii() and raw.isdigit() and len(raw) <= 18:  # an id, never '²' or 10**30
             share = case.shares.filter(pk=int(raw)).select_related("adviser").first()
             if share is not None:
                 return said.format(share.adviser.email)

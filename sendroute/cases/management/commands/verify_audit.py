@@ -28,7 +28,7 @@ class Command(BaseCommand):
         checkpoint = None
         if options["checkpoint"]:
             number, _, value = options["checkpoint"].partition(":")
-            if not number.isdigit() or len(value) != 64:
+            if not (number.isascii() and number.isdigit()) or len(number) > 18 or len(value) != 64:
                 raise CommandError(
                     "Give the checkpoint as ID:DIGEST, as an earlier run printed it."
                 )
