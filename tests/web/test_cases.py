@@ -351,6 +351,54 @@ def test_the_timeline_shows_stages_notes_and_letters_in_date_order(client, peopl
     assert order == sorted(order)
 
 
+def test_the_timeline_shows_each_entrys_newest_version_and_its_own_files_only(client, people):
+    from sendroute.cases.models import Evidence
+
+    owner, case = people["owner"], people["case"]
+
+    def note(title: str, day: int) -> Entry:
+        return entry_create(
+            case=case, actor=owner, kind="note", date=dt.date(2026, 10, day), title=title
+        )
+
+    edited, plain = note("First words", 1), note("Phone call with the SENCo", 2)
+    for version, title in enumerate(("Second words", "Meeting with the head"), start=1):
+        entry_edit(
+            entry=edited, actor=owner, version=version, date=dt.date(2026, 10, 1), title=title
+        )
+
+    def attach(title: str, entry: Entry | None) -> None:
+        Evidence.objects.create(
+            case=case,
+            entry=entry,
+            title=title,
+            original_name="f.pdf",
+            stored_name=uuid.uuid4().hex + ".pdf",
+            content_type="application/pdf",
+            size=10,
+            sha256="0" * 64,
+            uploaded_by=owner,
+        )
+
+    attach("Minutes of the meeting", edited)
+    attach("School report", None)
+    sign_in_as(client, owner)
+    html = client.get(f"/cases/{case.public_id}/").content.decode()
+    timeline = html[html.index('id="timeline"') : html.index('id="evidence"')]
+    assert "Meeting with the head" in timeline
+    assert "First words" not in timeline
+    assert "Second words" not in timeline
+    assert "Edited 2 times" in timeline
+    meeting = timeline[timeline.index(f"entry-{edited.public_id}") :]
+    meeting = meeting[: meeting.index("</li>")]
+    assert "Attached:" in meeting
+    assert "Minutes of the meeting" in meeting
+    call = timeline[timeline.index(f"entry-{plain.public_id}") :]
+    assert "Attached:" not in call[: call.index("</li>")]
+    assert "School report" not in timeline  # a file of the whole case is listed under Evidence
+    assert "School report" in html
+
+
 def test_a_case_page_records_who_looked_at_it(client, people):
     from sendroute.cases.models import AuditEvent
 

@@ -125,16 +125,17 @@ def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
     case = case_for(request.user, case_id, Need.VIEW)
     audit_record(actor=signed_in_user(request), action=Action.CASE_VIEWED, case=case, obj=case)
     on = today()
-    concerns = [{"concern": c, "view": concern_view(c, on=on)} for c in case.concerns.all()]
+    case_concerns = list(case.concerns.all())
+    evidence = list(case.evidence.all())
     owner = case.owner_id == request.user.pk
     return page(
         request,
         "cases/case.html",
         case.title,
         case=case,
-        concerns=concerns,
-        timeline=case_timeline(case),
-        evidence=case.evidence.all(),
+        concerns=[{"concern": c, "view": concern_view(c, on=on)} for c in case_concerns],
+        timeline=case_timeline(case, concerns=case_concerns, evidence=evidence),
+        evidence=evidence,
         is_owner=owner,
         can_edit=owner or _can_edit(request, case),
         saved=request.GET.get("saved"),
