@@ -32,6 +32,7 @@ RESULTS = ROOT / "bench" / "results"
 RNG_SEED = int(os.environ.get("BENCH_RNG_SEED", "1"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))  # as `make run`
 WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")  # as `make run` (gunicorn's default)
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))  # threads per worker (gthread only)
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PORT = int(os.environ.get("BENCH_PORT", "0"))  # 0: any free port
 
@@ -307,6 +308,8 @@ class Server:
                 str(WORKERS),
                 "--worker-class",
                 WORKER_CLASS,
+                "--threads",
+                str(THREADS),
                 "--log-level",
                 "warning",
             ],

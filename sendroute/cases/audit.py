@@ -96,7 +96,9 @@ def audit_record(
         object_id=object_id,
         via=via,
     )
-    with transaction.atomic():
+    # No savepoint when called inside another transaction (it is one unit with it): a savepoint
+    # costs two statements inside the write lock, and nothing here is undone on its own.
+    with transaction.atomic(savepoint=False):
         _chain_lock(event.case_id)
         previous = (
             AuditEvent.objects.filter(case_id=event.case_id)

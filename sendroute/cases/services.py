@@ -526,7 +526,7 @@ def entry_create(
     if concern is not None and concern.case_id != case.pk:
         raise CaseError("Choose a concern of this case.", "concern")
     content = _check_entry(values)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # all or nothing, with any outer transaction
         entry = Entry.objects.create(
             case=case, concern=concern, kind=kind, date=content["date"], created_by=actor
         )
