@@ -520,3 +520,36 @@ def test_a_year_of_birth_that_is_not_plain_digits_gets_a_clear_error(people, yea
         case_update(case=case, actor=people["owner"], version=case.version, child_birth_year=year)
     case.refresh_from_db()
     assert case.child_birth_year is None
+
+
+@pytest.mark.parametrize("after_query", [1, 2, 3, 4])
+def test_a_note_saved_while_the_timeline_is_read_never_breaks_it(people, after_query):
+    """Pages are read without a transaction, one query after another, while others write: a note
+    (an entry and its first revision, saved together) added between any two of the timeline's
+    queries must leave a timeline that is whole, never an entry without its revision (which
+    once answered a 500 under the load benchmark's mix of reads and notes)."""
+    from django.db import connection
+
+    from sendroute.cases.timeline import case_timeline
+
+    owner, case = people["owner"], people["case"]
+    entry_create(case=case, actor=owner, kind="note", date=dt.date(2026, 10, 1), title="Before")
+    seen = {"selects": 0, "written": False}
+
+    def write_between_queries(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.lstrip().upper().startswith("SELECT"):
+            seen["selects"] += 1
+            if seen["selects"] == after_query and not seen["written"]:
+                seen["written"] = True
+                entry_create(
+                    case=case, actor=owner, kind="note", date=dt.date(2026, 10, 2), title="During"
+                )
+        return result
+
+    with connection.execute_wrapper(write_between_queries):
+        items = case_timeline(case)
+    assert all(i.revision is not None for i in items if i.kind != "event")
+    titles = [i.title for i in items]
+    assert "Before" in titles
+    assert set(titles) <= {"Before", "During"}
