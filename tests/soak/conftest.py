@@ -635,6 +635,23 @@ def memory_growth(result: SoakResult) -> dict[int, dict[str, float]]:
     return out
 
 
+def memory_by_minute(result: SoakResult) -> dict[str, list[float]]:
+    """Each worker's median RSS (MB) in each minute of the run: the shape of any growth (a leak
+    keeps rising; a cache filling up levels off)."""
+    out: dict[str, list[float]] = {}
+    for pid in result.workers_at_start:
+        minutes = int(result.seconds // 60) or 1
+        out[str(pid)] = [
+            round(
+                median([r for t, p, r in result.rss if p == pid and m * 60 <= t < (m + 1) * 60])
+                / 2**20,
+                1,
+            )
+            for m in range(minutes)
+        ]
+    return out
+
+
 def summarise(result: SoakResult) -> dict[str, Any]:
     total = next((s for s in result.stats if s["Name"] == "Aggregated"), {})
     kinds = Counter(e["kind"] for e in result.events)
@@ -655,6 +672,7 @@ def summarise(result: SoakResult) -> dict[str, Any]:
             s["Name"]: float(s["50%"]) for s in result.stats if s.get("50%") not in ("", "N/A")
         },
         "memory": {str(k): v for k, v in memory_growth(result).items()},
+        "memory_mb_by_minute": memory_by_minute(result),
         "workers_restarted": result.workers_at_start != result.workers_at_end,
         "server_errors_logged": result.server_errors_logged,
         "reminders": {
