@@ -638,9 +638,9 @@ def memory_growth(result: SoakResult) -> dict[int, dict[str, float]]:
 def memory_by_minute(result: SoakResult) -> dict[str, list[float]]:
     """Each worker's median RSS (MB) in each minute of the run: the shape of any growth (a leak
     keeps rising; a cache filling up levels off)."""
+    minutes = int(result.seconds // 60) or 1
     out: dict[str, list[float]] = {}
     for pid in result.workers_at_start:
-        minutes = int(result.seconds // 60) or 1
         out[str(pid)] = [
             round(
                 median([r for t, p, r in result.rss if p == pid and m * 60 <= t < (m + 1) * 60])

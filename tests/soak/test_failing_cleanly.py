@@ -98,7 +98,8 @@ def test_an_upload_when_the_evidence_disk_is_full_is_a_503_and_leaves_no_file_or
 
 
 # Real commits, as in production: entry_create joins any outer transaction without a savepoint, so
-# a failure dooms the whole of it. Inside a test's own transaction, the count below could not run.
+# a failure dooms the whole of it; inside a test's own transaction the final count could not run
+# (the API path, which has no savepoint of its own, failed that way).
 @pytest.mark.django_db(transaction=True)
 def test_a_note_when_the_database_disk_is_full_is_a_503_and_no_part_of_it_is_saved(
     client, family, monkeypatch
